@@ -1,0 +1,3 @@
+from aibridge.cli.main import run
+
+run()
