@@ -168,6 +168,10 @@ _NON_ISO_ECONOMIES: Mapping[str, tuple[str | None, int | None, str]] = {
     "CHI": (None, 830, "Channel Islands"),  # M49 830; WDI reports it as one economy
 }
 
+#: Corrections to country_converter 1.3.2's M49 sub-regions, found by the check against the
+#: UNSD M49 table (tests/reference): Nauru is in Micronesia, not Polynesia.
+_SUBREGION_FIXES: Mapping[str, str] = {"NRU": "Micronesia"}
+
 # The five M49 regions, by their M49 code; CLDR gives their names in every language.
 _M49_REGION_CODES: tuple[str, ...] = ("002", "019", "142", "150", "009")
 
@@ -254,6 +258,7 @@ def _rows() -> tuple[dict[str, Any], ...]:
         if coco_row is not None:
             value = coco_row["UNregion"]
             subregion = None if _isna(value) or value == "Antarctica" else str(value)
+            subregion = _SUBREGION_FIXES.get(iso3, subregion)
             un_member = not _isna(coco_row["UNmember"])
         local = {lang: (names[lang].get(iso2) if iso2 else None) for lang in UN_LANGUAGES}
         rows.append(
