@@ -1,0 +1,168 @@
+"""DDL of the indicator store (DuckDB).
+
+Tables (see docs/data.md for the full description):
+
+``observations``
+    Every value ever imported, one row per (economy, indicator, year, vintage_id). This
+    logical key is enforced by :meth:`Store.ingest` (set-based anti-join) rather than by a
+    DuckDB ART index: a unique index over millions of string keys costs more to build on each
+    bulk import than the whole import, and every write goes through ``ingest`` anyway.
+``current``
+    The latest version of each (economy, indicator, year): the row of ``observations`` whose
+    vintage sorts last. Maintained inside the import transaction, so default queries never
+    need a window over the full history.
+``latest``
+    One row per (economy, indicator): the most recent year of ``current``. Serves
+    ``Store.latest_values`` (target < 5 ms).
+``vintages``
+    One row per (source_id, label). Vintages are ordered by ``(label, source_id)``, so labels
+    should sort chronologically (ISO dates such as ``2024-06-28``).
+``origins``
+    Provenance: one row per imported file or API response (URI, sha256, retrieval time).
+``indicators`` / ``economies``
+    Metadata.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = "1"
+
+ECONOMY_COLUMNS: tuple[str, ...] = (
+    "iso3",
+    "iso2",
+    "m49",
+    "name",
+    "name_ar",
+    "name_zh",
+    "name_fr",
+    "name_ru",
+    "name_es",
+    "un_region",
+    "un_subregion",
+    "wb_region",
+    "income_group",
+    "is_aggregate",
+    "is_un_member",
+)
+
+DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS store_meta (
+        key VARCHAR NOT NULL,
+        value VARCHAR
+    )
+    """,
+    "CREATE SEQUENCE IF NOT EXISTS vintage_id_seq START 1",
+    "CREATE SEQUENCE IF NOT EXISTS origin_id_seq START 1",
+    """
+    CREATE TABLE IF NOT EXISTS vintages (
+        vintage_id INTEGER NOT NULL,
+        source_id VARCHAR NOT NULL,
+        label VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS origins (
+        origin_id INTEGER NOT NULL,
+        source_id VARCHAR NOT NULL,
+        vintage_id INTEGER NOT NULL,
+        vintage VARCHAR NOT NULL,
+        uri VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        retrieved_at TIMESTAMPTZ NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL,
+        publisher VARCHAR,
+        licence VARCHAR,
+        title VARCHAR,
+        n_rows BIGINT NOT NULL DEFAULT 0,
+        inserted BIGINT NOT NULL DEFAULT 0,
+        revised BIGINT NOT NULL DEFAULT 0,
+        unchanged BIGINT NOT NULL DEFAULT 0,
+        unknown BIGINT NOT NULL DEFAULT 0
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS indicators (
+        code VARCHAR NOT NULL,
+        name VARCHAR,
+        unit VARCHAR,
+        description VARCHAR,
+        topic VARCHAR,
+        direction TINYINT,
+        licence VARCHAR,
+        source VARCHAR,
+        source_id VARCHAR,
+        updated_at TIMESTAMPTZ
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS economies (
+        iso3 VARCHAR NOT NULL,
+        iso2 VARCHAR,
+        m49 SMALLINT,
+        name VARCHAR,
+        name_ar VARCHAR,
+        name_zh VARCHAR,
+        name_fr VARCHAR,
+        name_ru VARCHAR,
+        name_es VARCHAR,
+        un_region VARCHAR,
+        un_subregion VARCHAR,
+        wb_region VARCHAR,
+        income_group VARCHAR,
+        is_aggregate BOOLEAN NOT NULL DEFAULT FALSE,
+        is_un_member BOOLEAN NOT NULL DEFAULT FALSE
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS observations (
+        economy VARCHAR NOT NULL,
+        indicator VARCHAR NOT NULL,
+        year SMALLINT NOT NULL,
+        value DOUBLE NOT NULL,
+        flag VARCHAR,
+        vintage_id INTEGER NOT NULL,
+        origin_id INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS current (
+        economy VARCHAR NOT NULL,
+        indicator VARCHAR NOT NULL,
+        year SMALLINT NOT NULL,
+        value DOUBLE NOT NULL,
+        flag VARCHAR,
+        source_id VARCHAR NOT NULL,
+        vintage VARCHAR NOT NULL,
+        vintage_id INTEGER NOT NULL,
+        origin_id INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS latest (
+        economy VARCHAR NOT NULL,
+        indicator VARCHAR NOT NULL,
+        year SMALLINT NOT NULL,
+        value DOUBLE NOT NULL,
+        flag VARCHAR,
+        source_id VARCHAR NOT NULL,
+        vintage VARCHAR NOT NULL,
+        vintage_id INTEGER NOT NULL,
+        origin_id INTEGER NOT NULL
+    )
+    """,
+)
+
+#: Columns of every observation query result, in order.
+RESULT_COLUMNS: tuple[str, ...] = (
+    "economy",
+    "indicator",
+    "year",
+    "value",
+    "flag",
+    "source_id",
+    "vintage",
+    "vintage_id",
+    "origin_id",
+)

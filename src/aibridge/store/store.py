@@ -1,0 +1,836 @@
+"""The indicator store: a facade over one DuckDB database.
+
+>>> from aibridge.store import Store
+>>> store = Store(":memory:")                       # or Store.open() for the user's store
+>>> report = store.ingest(batch)                     # one transaction, idempotent
+>>> store.observations("KEN", "IT.NET.USER.ZS", (2015, 2023)).to_pandas()
+
+Design (ADR 0002): every value ever imported is kept in ``observations`` keyed by
+(economy, indicator, year, vintage); ``current`` and ``latest`` are maintained inside the
+same transaction so that default queries and ``latest_values`` never scan the history.
+Writes are set-based SQL over a staged Arrow table, never row-by-row Python.
+
+Concurrency: DuckDB allows one process to open a database file for writing (any number of
+threads in it); other processes may open it ``read_only=True`` only while no writer holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from aibridge.errors import ImportRejected, NotFoundError, StoreError
+from aibridge.sources._base import FLAGS, INDICATOR_COLUMNS, Batch
+from aibridge.store._schema import DDL, ECONOMY_COLUMNS, RESULT_COLUMNS, SCHEMA_VERSION
+from aibridge.store.results import ImportReport, Observations, Panel, StoreStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from aibridge.settings import Settings
+
+__all__ = ["Progress", "Store"]
+
+#: ``progress(step, rows)`` is called as an import advances (for progress bars).
+Progress = Callable[[str, int], None]
+
+Codes = str | Sequence[str] | None
+Years = int | tuple[int, int] | Sequence[int] | None
+
+_DATE_LIKE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+_KEY = "economy, indicator, year"
+_COLS = ", ".join(RESULT_COLUMNS)
+
+
+def _as_list(codes: Codes) -> list[str] | None:
+    if codes is None:
+        return None
+    if isinstance(codes, str):
+        return [codes]
+    return list(codes)
+
+
+class Store:
+    """The indicator store (DuckDB). ``Store(":memory:")`` for tests, ``Store.open()`` for use.
+
+    Parameters
+    ----------
+    path:
+        A DuckDB file (created with its folder if missing) or ``":memory:"``.
+    read_only:
+        Open without write access (several processes may read while none writes).
+    """
+
+    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False):
+        self.path = str(path)
+        self.read_only = read_only
+        if self.path != ":memory:":
+            file = Path(self.path).expanduser()
+            if read_only and not file.exists():
+                raise StoreError(f"no store at {file}; create one with `aibridge init`")
+            file.parent.mkdir(parents=True, exist_ok=True)
+            self.path = str(file)
+        try:
+            self.con: duckdb.DuckDBPyConnection = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"cannot open the store {self.path}: {exc}. DuckDB allows one writing process; "
+                "close the other one (API server, notebook) or open the store read-only"
+            ) from exc
+        if not read_only:
+            self._create_schema()
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        settings: Settings | None = None,
+    ) -> Store:
+        """Open the store at ``path`` or at ``settings.store_path`` (the user data dir)."""
+        if path is None:
+            from aibridge.settings import get_settings
+
+            path = (settings or get_settings()).store_path
+        return cls(path, read_only=read_only)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.path!r})"
+
+    def _create_schema(self) -> None:
+        with self._transaction():
+            for statement in DDL:
+                self.con.execute(statement)
+            version = self._one("SELECT value FROM store_meta WHERE key = 'schema_version'")
+            if version is None:
+                self.con.execute(
+                    "INSERT INTO store_meta VALUES ('schema_version', ?), ('created_at', ?)",
+                    [SCHEMA_VERSION, datetime.now(UTC).isoformat()],
+                )
+            elif version[0] != SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path} has schema version {version[0]}, this aibridge needs "
+                    f"{SCHEMA_VERSION}; export it with an older aibridge and re-import"
+                )
+        self.seed_economies()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One explicit DuckDB transaction: all or nothing (also across kill -9: WAL)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # -- economies -------------------------------------------------------------------------
+
+    def seed_economies(self, table: pa.Table | None = None, *, replace: bool = False) -> int:
+        """Fill the economies table from the economy reference (once; or again with replace).
+
+        ``table`` defaults to :func:`aibridge.reference.economies.economy_table`. Rows already
+        present are updated only with ``replace=True``; economies the store created on import
+        (aggregates, codes the reference lacks) are kept. Returns the number of rows written.
+        """
+        if table is None:
+            if not replace and self._scalar("SELECT count(*) FROM economies") > 0:
+                return 0
+            try:
+                from aibridge.reference.economies import (  # type: ignore[import-not-found,unused-ignore]
+                    economy_table,
+                )
+            except ImportError:
+                return 0
+            table = economy_table()
+        columns = [c for c in ECONOMY_COLUMNS if c in table.column_names]
+        if "iso3" not in columns:
+            raise StoreError("economy table lacks the iso3 column")
+        select = ", ".join(f"CAST({c} AS {self._economy_type(c)}) AS {c}" for c in columns)
+        with self._transaction():
+            self.con.register("_economy_ref", table)
+            try:
+                if replace:
+                    self.con.execute(
+                        "DELETE FROM economies WHERE iso3 IN (SELECT iso3 FROM _economy_ref)"
+                    )
+                before = self._scalar("SELECT count(*) FROM economies")
+                self.con.execute(
+                    f"INSERT INTO economies ({', '.join(columns)}) "
+                    f"SELECT {select} FROM _economy_ref WHERE iso3 IS NOT NULL "
+                    "AND iso3 NOT IN (SELECT iso3 FROM economies)"
+                )
+                return self._scalar("SELECT count(*) FROM economies") - before
+            finally:
+                self.con.unregister("_economy_ref")
+
+    @staticmethod
+    def _economy_type(column: str) -> str:
+        if column == "m49":
+            return "SMALLINT"
+        if column.startswith("is_"):
+            return "BOOLEAN"
+        return "VARCHAR"
+
+    def update_economies(self, table: pa.Table) -> int:
+        """Set non-null fields (e.g. ``income_group``, ``wb_region``) for the listed ``iso3``.
+
+        Unknown ``iso3`` codes are added. Returns the number of economies touched.
+        """
+        columns = [c for c in ECONOMY_COLUMNS if c in table.column_names and c != "iso3"]
+        with self._transaction():
+            self.con.register("_economy_upd", table)
+            try:
+                self.con.execute(
+                    "INSERT INTO economies (iso3) SELECT DISTINCT iso3 FROM _economy_upd "
+                    "WHERE iso3 NOT IN (SELECT iso3 FROM economies)"
+                )
+                if columns:
+                    sets = ", ".join(
+                        f"{c} = coalesce(CAST(u.{c} AS {self._economy_type(c)}), economies.{c})"
+                        for c in columns
+                    )
+                    self.con.execute(
+                        f"UPDATE economies SET {sets} FROM _economy_upd u "
+                        "WHERE economies.iso3 = u.iso3"
+                    )
+                return table.num_rows
+            finally:
+                self.con.unregister("_economy_upd")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def ingest(self, batch: Batch, *, progress: Progress | None = None) -> ImportReport:
+        """Import one batch in one transaction. Re-importing the same data changes nothing.
+
+        A value that differs from the stored one is kept as a new version under the batch's
+        vintage; the old version stays queryable with ``as_of``. Raises
+        :class:`ImportRejected` (store unchanged) for a batch with missing keys, NaN values,
+        unknown flags, duplicate keys, or values that contradict what the same vintage of the
+        same source already stored.
+        """
+        return self.ingest_many([batch], progress=progress)
+
+    def ingest_many(
+        self, batches: Iterable[Batch], *, progress: Progress | None = None
+    ) -> ImportReport:
+        """Import several batches all-or-nothing (one transaction)."""
+        if self.read_only:
+            raise StoreError("the store is open read-only; open it without read_only to import")
+        reports: list[ImportReport] = []
+        try:
+            with self._transaction():
+                for batch in batches:
+                    reports.append(self._ingest_one(batch, progress))
+        except duckdb.Error as exc:
+            raise StoreError(f"import failed and was rolled back (store unchanged): {exc}") from exc
+        finally:
+            self._drop_temp()
+        report = ImportReport.combine(reports)
+        report.economies = self._scalar(
+            "SELECT count(DISTINCT economy) FROM current WHERE source_id IN "
+            "(SELECT unnest(?::VARCHAR[]))",
+            [report.sources],
+        )
+        return report
+
+    def _drop_temp(self) -> None:
+        for name in ("_stage", "_win", "_pairs", "_ind"):
+            with contextlib.suppress(duckdb.Error):  # connection already broken
+                self.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+    def _ingest_one(self, batch: Batch, progress: Progress | None) -> ImportReport:
+        t0 = time.perf_counter()
+        origin = batch.origin
+        if not origin.source_id or not origin.vintage:
+            raise ImportRejected(
+                f"origin of {origin.uri!r} needs a source_id and a vintage label; "
+                f"got {origin.source_id!r} / {origin.vintage!r}"
+            )
+        con = self.con
+        con.register("_incoming", batch.observations)
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _stage AS SELECT economy, indicator, "
+                "CAST(year AS SMALLINT) AS year, CAST(value AS DOUBLE) AS value, "
+                "nullif(flag, '') AS flag FROM _incoming"
+            )
+        finally:
+            con.unregister("_incoming")
+        n = self._scalar("SELECT count(*) FROM _stage")
+        if progress:
+            progress("staged", n)
+        self._validate_stage(origin.uri)
+
+        vintage_id, vintage_existed = self._vintage(origin.source_id, origin.vintage)
+        if vintage_existed:
+            clash = con.execute(
+                f"SELECT s.economy, s.indicator, s.year, o.value, s.value FROM _stage s "
+                f"JOIN observations o USING ({_KEY}) WHERE o.vintage_id = ? "
+                "AND (o.value <> s.value OR o.flag IS DISTINCT FROM s.flag) LIMIT 3",
+                [vintage_id],
+            ).fetchall()
+            if clash:
+                shown = "; ".join(
+                    f"{e} {i} {y}: stored {a!r}, new {b!r}" for e, i, y, a, b in clash
+                )
+                raise ImportRejected(
+                    f"{origin.uri}: vintage {origin.vintage!r} of {origin.source_id!r} already "
+                    f"holds different values ({shown}); import the revised data under a new "
+                    "vintage label (e.g. its release date)"
+                )
+        origin_id = self._origin(batch, vintage_id)
+
+        new, revised, unchanged = self._one(
+            "SELECT count(*) FILTER (c.economy IS NULL), "
+            "count(*) FILTER (c.economy IS NOT NULL AND (c.value <> s.value "
+            "OR c.flag IS DISTINCT FROM s.flag)), "
+            "count(*) FILTER (c.economy IS NOT NULL AND c.value = s.value "
+            "AND c.flag IS NOT DISTINCT FROM s.flag) "
+            f"FROM _stage s LEFT JOIN current c USING ({_KEY})"
+        ) or (0, 0, 0)
+
+        before = self._scalar("SELECT count(*) FROM observations")
+        if vintage_existed:
+            con.execute(
+                "INSERT INTO observations SELECT s.economy, s.indicator, s.year, s.value, s.flag, "
+                f"?, ? FROM _stage s ANTI JOIN (SELECT {_KEY} FROM observations "
+                f"WHERE vintage_id = ?) o USING ({_KEY})",
+                [vintage_id, origin_id, vintage_id],
+            )
+        else:
+            con.execute(
+                "INSERT INTO observations SELECT economy, indicator, year, value, flag, ?, ? "
+                "FROM _stage",
+                [vintage_id, origin_id],
+            )
+        written = self._scalar("SELECT count(*) FROM observations") - before
+        if progress:
+            progress("written", written)
+        if written:
+            self._refresh_current(origin.source_id, origin.vintage, vintage_id, origin_id)
+        if progress:
+            progress("indexed", written)
+        n_indicators = self._merge_indicators(batch)
+        self._merge_economies(batch)
+        con.execute(
+            "UPDATE origins SET n_rows = n_rows + ?, inserted = inserted + ?, "
+            "revised = revised + ?, unchanged = unchanged + ?, unknown = unknown + ? "
+            "WHERE origin_id = ?",
+            [n, new, revised, unchanged, sum(u.rows for u in batch.unknown_codes), origin_id],
+        )
+        return ImportReport(
+            rows=n,
+            inserted=int(new),
+            revised=int(revised),
+            unchanged=int(unchanged),
+            written=written,
+            unknown_codes=list(batch.unknown_codes),
+            sources=[origin.source_id],
+            vintages=[origin.vintage],
+            origin_ids=[origin_id],
+            indicators=n_indicators,
+            aggregates=sorted(batch.aggregates),
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _validate_stage(self, uri: str) -> None:
+        con = self.con
+        bad = self._one(
+            "SELECT count(*) FILTER (economy IS NULL OR economy = ''), "
+            "count(*) FILTER (indicator IS NULL OR indicator = ''), "
+            "count(*) FILTER (year IS NULL), "
+            "count(*) FILTER (value IS NULL OR isnan(value) OR isinf(value)), "
+            "count(*) FILTER (flag IS NOT NULL AND flag NOT IN (SELECT unnest(?::VARCHAR[]))) "
+            "FROM _stage",
+            [list(FLAGS)],
+        ) or (0, 0, 0, 0, 0)
+        problems = [
+            f"{count:,} rows {what}"
+            for count, what in zip(
+                bad,
+                (
+                    "without an economy code",
+                    "without an indicator code",
+                    "without a year",
+                    "with a missing, NaN or infinite value (leave missing cells out)",
+                    f"with a flag other than {', '.join(FLAGS)} ({', '.join(FLAGS.values())})",
+                ),
+                strict=True,
+            )
+            if count
+        ]
+        if problems:
+            raise ImportRejected(f"{uri}: {'; '.join(problems)}; store unchanged")
+        dup = con.execute(
+            f"SELECT {_KEY}, count(*) AS n FROM _stage GROUP BY ALL HAVING n > 1 "
+            "ORDER BY n DESC, economy, indicator, year LIMIT 3"
+        ).fetchall()
+        if dup:
+            shown = "; ".join(f"{e} {i} {y} ({k} times)" for e, i, y, k in dup)
+            raise ImportRejected(
+                f"{uri}: duplicate (economy, indicator, year) keys: {shown}; each key may "
+                "appear once per import: remove the duplicates or split them by vintage"
+            )
+
+    def _vintage(self, source_id: str, label: str) -> tuple[int, bool]:
+        row = self._one(
+            "SELECT vintage_id FROM vintages WHERE source_id = ? AND label = ?",
+            [source_id, label],
+        )
+        if row is not None:
+            return int(row[0]), True
+        vid = self._scalar("SELECT nextval('vintage_id_seq')")
+        self.con.execute(
+            "INSERT INTO vintages VALUES (?, ?, ?, ?)",
+            [vid, source_id, label, datetime.now(UTC)],
+        )
+        return vid, False
+
+    def _origin(self, batch: Batch, vintage_id: int) -> int:
+        o = batch.origin
+        row = self._one(
+            "SELECT origin_id FROM origins WHERE source_id = ? AND vintage_id = ? AND uri = ? "
+            "AND sha256 = ?",
+            [o.source_id, vintage_id, o.uri, o.sha256],
+        )
+        if row is not None:
+            return int(row[0])
+        oid = self._scalar("SELECT nextval('origin_id_seq')")
+        self.con.execute(
+            "INSERT INTO origins (origin_id, source_id, vintage_id, vintage, uri, sha256, "
+            "retrieved_at, imported_at, publisher, licence, title) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                oid,
+                o.source_id,
+                vintage_id,
+                o.vintage,
+                o.uri,
+                o.sha256,
+                o.retrieved_at,
+                datetime.now(UTC),
+                o.publisher,
+                o.licence,
+                o.title,
+            ],
+        )
+        return oid
+
+    def _refresh_current(self, source_id: str, label: str, vintage_id: int, origin_id: int) -> None:
+        """Make the just-written rows current where their vintage sorts after the stored one."""
+        con = self.con
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _win AS SELECT s.economy, s.indicator, s.year, "
+            "s.value, s.flag FROM _stage s LEFT JOIN current c USING (economy, indicator, year) "
+            "WHERE c.economy IS NULL OR (c.vintage, c.source_id) < (?, ?)",
+            [label, source_id],
+        )
+        if not self._scalar("SELECT count(*) FROM _win"):
+            return
+        con.execute(
+            "DELETE FROM current USING _win w WHERE current.economy = w.economy "
+            "AND current.indicator = w.indicator AND current.year = w.year"
+        )
+        con.execute(
+            "INSERT INTO current SELECT economy, indicator, year, value, flag, ?, ?, ?, ? "
+            "FROM _win",
+            [source_id, label, vintage_id, origin_id],
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _pairs AS SELECT DISTINCT economy, indicator FROM _win"
+        )
+        con.execute(
+            "DELETE FROM latest USING _pairs p WHERE latest.economy = p.economy "
+            "AND latest.indicator = p.indicator"
+        )
+        con.execute(
+            "INSERT INTO latest SELECT c.* FROM current c SEMI JOIN _pairs p "
+            "USING (economy, indicator) "
+            "QUALIFY row_number() OVER (PARTITION BY economy, indicator ORDER BY year DESC) = 1 "
+            "ORDER BY economy, indicator"
+        )
+
+    def _merge_indicators(self, batch: Batch) -> int:
+        con = self.con
+        table = batch.indicators.select(list(INDICATOR_COLUMNS))
+        con.register("_ind_in", table)
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _ind AS "
+                "SELECT code, any_value(name) AS name, any_value(unit) AS unit, "
+                "any_value(description) AS description, any_value(topic) AS topic, "
+                "CAST(any_value(direction) AS TINYINT) AS direction, "
+                "any_value(licence) AS licence, any_value(source) AS source "
+                "FROM _ind_in WHERE code IS NOT NULL GROUP BY code "
+                "UNION ALL SELECT DISTINCT indicator, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+                "FROM _stage WHERE indicator NOT IN "
+                "(SELECT code FROM _ind_in WHERE code IS NOT NULL)"
+            )
+        finally:
+            con.unregister("_ind_in")
+        now = datetime.now(UTC)
+        sid = batch.origin.source_id
+        con.execute(
+            "UPDATE indicators SET name = coalesce(n.name, indicators.name), "
+            "unit = coalesce(n.unit, indicators.unit), "
+            "description = coalesce(n.description, indicators.description), "
+            "topic = coalesce(n.topic, indicators.topic), "
+            "direction = coalesce(n.direction, indicators.direction), "
+            "licence = coalesce(n.licence, indicators.licence), "
+            "source = coalesce(n.source, indicators.source), "
+            "source_id = coalesce(indicators.source_id, ?), updated_at = ? "
+            "FROM _ind n WHERE indicators.code = n.code",
+            [sid, now],
+        )
+        con.execute(
+            "INSERT INTO indicators SELECT code, name, unit, description, topic, direction, "
+            "licence, source, ?, ? FROM _ind WHERE code NOT IN (SELECT code FROM indicators)",
+            [sid, now],
+        )
+        return self._scalar("SELECT count(DISTINCT code) FROM _ind")
+
+    def _merge_economies(self, batch: Batch) -> None:
+        self.con.execute(
+            "INSERT INTO economies (iso3, is_aggregate) "
+            "SELECT DISTINCT economy, list_contains(?::VARCHAR[], economy) FROM _stage "
+            "WHERE economy NOT IN (SELECT iso3 FROM economies)",
+            [sorted(batch.aggregates)],
+        )
+        if batch.aggregates:
+            self.con.execute(
+                "UPDATE economies SET is_aggregate = TRUE WHERE list_contains(?::VARCHAR[], iso3) "
+                "AND m49 IS NULL AND NOT is_aggregate",
+                [sorted(batch.aggregates)],
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def observations(
+        self,
+        economies: Codes = None,
+        indicators: Codes = None,
+        years: Years = None,
+        *,
+        as_of: str | int | None = None,
+        latest: bool = False,
+        include_aggregates: bool = True,
+    ) -> Observations:
+        """Query values with their provenance.
+
+        Parameters
+        ----------
+        economies, indicators:
+            A code or a list of codes (ISO3 / indicator codes); ``None`` = all.
+        years:
+            A year, ``(first, last)`` inclusive, or a list of years; ``None`` = all.
+        as_of:
+            A vintage label or id, or a date prefix (``"2023"``, ``"2023-06"``): the values
+            as published up to that vintage. Default: the latest.
+        latest:
+            Only the most recent year per (economy, indicator) within ``years``.
+        """
+        econ = _as_list(economies)
+        inds = _as_list(indicators)
+        self._check_codes(econ, inds)
+        where, params = self._filters(econ, inds, years)
+        if not include_aggregates:
+            where.append("economy NOT IN (SELECT iso3 FROM economies WHERE is_aggregate)")
+        cond = f"WHERE {' AND '.join(where)}" if where else ""
+        latest_q = (
+            "QUALIFY row_number() OVER (PARTITION BY economy, indicator ORDER BY year DESC) = 1"
+            if latest
+            else ""
+        )
+        if as_of is not None:
+            cutoff = self._cutoff(as_of)
+            sql = (
+                f"SELECT {_COLS} FROM (SELECT o.economy, o.indicator, o.year, o.value, o.flag, "
+                "v.source_id, v.label AS vintage, o.vintage_id, o.origin_id "
+                "FROM observations o JOIN vintages v USING (vintage_id) "
+                f"WHERE v.label <= ? QUALIFY row_number() OVER (PARTITION BY o.economy, "
+                "o.indicator, o.year ORDER BY v.label DESC, v.source_id DESC) = 1) "
+                f"{cond} {latest_q} ORDER BY economy, indicator, year"
+            )
+            params = [cutoff, *params]
+        elif latest and years is None:
+            sql = f"SELECT {_COLS} FROM latest {cond} ORDER BY economy, indicator"
+        else:
+            sql = f"SELECT {_COLS} FROM current {cond} {latest_q} ORDER BY economy, indicator, year"
+        return Observations(self.con.sql(sql, params=params).to_arrow_table())
+
+    def latest_values(self, economy: str) -> Observations:
+        """The most recent value of every indicator for one economy (target < 5 ms)."""
+        table = self.con.sql(
+            f"SELECT {_COLS} FROM latest WHERE economy = ? ORDER BY indicator", params=[economy]
+        ).to_arrow_table()
+        if table.num_rows == 0:
+            self._check_codes([economy], None)
+        return Observations(table)
+
+    def panel(
+        self,
+        indicators: Sequence[str],
+        economies: Sequence[str] | None = None,
+        years: Years = None,
+        *,
+        as_of: str | int | None = None,
+        include_aggregates: bool = False,
+    ) -> Panel:
+        """A dense ``values[year, economy, indicator]`` array for the engine (NaN = missing).
+
+        ``economies`` defaults to every economy with a value for any of the indicators
+        (aggregates only with ``include_aggregates``), sorted; ``years`` to the full span of
+        the data; a ``(first, last)`` range gives every year in it, data or not.
+        """
+        inds = list(indicators)
+        if not inds:
+            raise NotFoundError("panel needs at least one indicator code")
+        table = self.observations(
+            economies,
+            inds,
+            years,
+            as_of=as_of,
+            include_aggregates=include_aggregates or economies is not None,
+        ).to_arrow()
+        econ_col = table.column("economy").to_numpy(zero_copy_only=False)
+        ind_col = table.column("indicator").to_numpy(zero_copy_only=False)
+        year_col = table.column("year").to_numpy(zero_copy_only=False).astype(np.int64)
+        econ_list = list(economies) if economies is not None else sorted(set(econ_col.tolist()))
+        if years is None:
+            year_arr = (
+                np.arange(year_col.min(), year_col.max() + 1)
+                if len(year_col)
+                else np.empty(0, np.int64)
+            )
+        elif isinstance(years, int):
+            year_arr = np.array([years])
+        elif isinstance(years, tuple) and len(years) == 2:
+            year_arr = np.arange(years[0], years[1] + 1)
+        else:
+            year_arr = np.array(sorted(set(years)))
+        values = np.full((len(year_arr), len(econ_list), len(inds)), np.nan)
+        if len(table):
+            e_pos = {c: i for i, c in enumerate(econ_list)}
+            i_pos = {c: i for i, c in enumerate(inds)}
+            ei = np.fromiter((e_pos.get(c, -1) for c in econ_col), np.int64, len(econ_col))
+            ii = np.fromiter((i_pos.get(c, -1) for c in ind_col), np.int64, len(ind_col))
+            yi = np.searchsorted(year_arr, year_col)
+            ok = (ei >= 0) & (ii >= 0) & (yi < len(year_arr))
+            ok &= year_arr[np.minimum(yi, len(year_arr) - 1)] == year_col
+            vals = table.column("value").to_numpy()
+            values[yi[ok], ei[ok], ii[ok]] = vals[ok]
+        return Panel(values, year_arr, econ_list, inds)
+
+    def _filters(
+        self, econ: list[str] | None, inds: list[str] | None, years: Years
+    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if econ is not None:
+            where.append("list_contains(?::VARCHAR[], economy)")
+            params.append(econ)
+        if inds is not None:
+            where.append("list_contains(?::VARCHAR[], indicator)")
+            params.append(inds)
+        if years is not None:
+            if isinstance(years, int):
+                where.append("year = ?")
+                params.append(years)
+            elif isinstance(years, tuple) and len(years) == 2:
+                lo, hi = years
+                if lo is not None:
+                    where.append("year >= ?")
+                    params.append(int(lo))
+                if hi is not None:
+                    where.append("year <= ?")
+                    params.append(int(hi))
+            else:
+                where.append("list_contains(?::SMALLINT[], year)")
+                params.append([int(y) for y in years])
+        return where, params
+
+    def _check_codes(self, econ: list[str] | None, inds: list[str] | None) -> None:
+        for codes, table, column, what in (
+            (econ, "economies", "iso3", "economy"),
+            (inds, "indicators", "code", "indicator"),
+        ):
+            if not codes:
+                continue
+            missing = [
+                r[0]
+                for r in self.con.execute(
+                    f"SELECT c FROM unnest(?::VARCHAR[]) t(c) WHERE c NOT IN "
+                    f"(SELECT {column} FROM {table})",
+                    [codes],
+                ).fetchall()
+            ]
+            if missing:
+                known = [r[0] for r in self.con.execute(f"SELECT {column} FROM {table}").fetchall()]
+                hints = []
+                for code in missing[:3]:
+                    close = difflib.get_close_matches(code, known, n=3, cutoff=0.6)
+                    if close:
+                        hints.append(f"{code}: did you mean {', '.join(close)}?")
+                hint = (" " + " ".join(hints)) if hints else ""
+                fix = (
+                    "use ISO 3166-1 alpha-3 codes (aibridge.reference.economies.resolve_economy)"
+                    if what == "economy"
+                    else "find codes with `aibridge indicators search TEXT`"
+                )
+                raise NotFoundError(
+                    f"unknown {what} code(s) {', '.join(missing[:10])} in the store;{hint} ({fix})"
+                )
+
+    def _cutoff(self, as_of: str | int) -> str:
+        if isinstance(as_of, int):
+            row = self._one("SELECT label FROM vintages WHERE vintage_id = ?", [as_of])
+            if row is None:
+                raise NotFoundError(f"no vintage with id {as_of}; see store.vintages()")
+            return str(row[0])
+        label = str(as_of)
+        exists = self._scalar("SELECT count(*) FROM vintages WHERE label = ?", [label])
+        if not exists and not _DATE_LIKE.match(label):
+            known = [
+                r[0] for r in self.con.execute("SELECT DISTINCT label FROM vintages").fetchall()
+            ]
+            raise NotFoundError(
+                f"unknown vintage {label!r}; known vintages: {', '.join(sorted(known)) or 'none'} "
+                "(or give a date such as 2023-06-30)"
+            )
+        # a prefix includes every label that starts with it: "2024" covers "2024-06-28"
+        return label + "\uffff"
+
+    # -- metadata --------------------------------------------------------------------------
+
+    def indicators(
+        self, search: str | None = None, *, source_id: str | None = None
+    ) -> pd.DataFrame:
+        """Indicator metadata with coverage; ``search`` matches code, name, description, topic.
+
+        Results are ranked: exact code, code prefix, name match, then description matches.
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        order = "i.code"
+        if search:
+            terms = [t for t in search.split() if t]
+            for term in terms:
+                where.append(
+                    "(i.code ILIKE ? OR i.name ILIKE ? OR i.description ILIKE ? OR i.topic ILIKE ?)"
+                )
+                params.extend([f"%{term}%"] * 4)
+            order = (
+                "(upper(i.code) = upper(?)) DESC, (i.code ILIKE ?) DESC, "
+                "(i.name ILIKE ?) DESC, i.code"
+            )
+        if source_id:
+            where.append("i.source_id = ?")
+            params.append(source_id)
+        cond = f"WHERE {' AND '.join(where)}" if where else ""
+        order_params = [search, f"{search}%", f"%{search}%"] if search else []
+        return self._frame(
+            "SELECT i.code, i.name, i.unit, i.topic, i.direction, i.source, i.licence, "
+            "i.description, i.source_id, cov.economies, cov.first_year, cov.last_year "
+            "FROM indicators i LEFT JOIN (SELECT indicator, count(DISTINCT economy) AS economies, "
+            "min(year) AS first_year, max(year) AS last_year FROM current GROUP BY indicator) cov "
+            f"ON cov.indicator = i.code {cond} ORDER BY {order}",
+            params + order_params,
+        )
+
+    def indicator(self, code: str) -> dict[str, Any]:
+        """One indicator's metadata as a dict (NotFoundError if unknown)."""
+        self._check_codes(None, [code])
+        frame = self._frame("SELECT * FROM indicators WHERE code = ?", [code])
+        return {str(k): v for k, v in frame.iloc[0].to_dict().items()}
+
+    def economies(self, include_aggregates: bool = False) -> pd.DataFrame:
+        """The economies table (ISO3, ISO2, M49, names, regions, income group, flags)."""
+        cond = "" if include_aggregates else "WHERE NOT is_aggregate"
+        return self._frame(f"SELECT * FROM economies {cond} ORDER BY iso3")
+
+    def origins(self) -> pd.DataFrame:
+        """Provenance: every imported file or API response (URI, sha256, retrieval time)."""
+        return self._frame("SELECT * FROM origins ORDER BY origin_id")
+
+    def vintages(self) -> pd.DataFrame:
+        """Every (source, vintage label) with the number of rows it brought."""
+        return self._frame(
+            "SELECT v.vintage_id, v.source_id, v.label, v.created_at, "
+            "count(o.vintage_id) AS rows FROM vintages v LEFT JOIN observations o "
+            "USING (vintage_id) GROUP BY ALL ORDER BY v.label, v.source_id"
+        )
+
+    def status(self) -> StoreStatus:
+        """Totals and per-source coverage (indicators, economies, year range, vintages)."""
+        sources = self._frame(
+            "WITH cov AS (SELECT source_id, count(*) AS values, "
+            "count(DISTINCT indicator) AS indicators, count(DISTINCT economy) AS economies, "
+            "min(year) AS first_year, max(year) AS last_year FROM current GROUP BY source_id), "
+            "org AS (SELECT source_id, string_agg(DISTINCT vintage, ', ' ORDER BY vintage) "
+            "AS vintages, count(*) AS origins, max(imported_at) AS last_import, "
+            "string_agg(DISTINCT uri, ' | ' ORDER BY uri) AS uris FROM origins GROUP BY source_id) "
+            "SELECT org.source_id, coalesce(cov.indicators, 0) AS indicators, "
+            "coalesce(cov.economies, 0) AS economies, cov.first_year, cov.last_year, "
+            "coalesce(cov.values, 0) AS values, org.vintages, org.origins, org.last_import, "
+            "org.uris FROM org LEFT JOIN cov USING (source_id) ORDER BY org.source_id"
+        )
+        return StoreStatus(
+            path=self.path,
+            observations=self._scalar("SELECT count(*) FROM observations"),
+            current=self._scalar("SELECT count(*) FROM current"),
+            indicators=self._scalar("SELECT count(DISTINCT indicator) FROM current"),
+            economies=self._scalar("SELECT count(DISTINCT economy) FROM current"),
+            sources=sources,
+        )
+
+    def scan(self, table: str = "current") -> duckdb.DuckDBPyRelation:
+        """A lazy DuckDB relation over a store table (``current``, ``observations`` ...)."""
+        if table not in {
+            "current",
+            "latest",
+            "observations",
+            "indicators",
+            "economies",
+            "origins",
+            "vintages",
+        }:
+            raise NotFoundError(f"no store table {table!r}")
+        return self.con.table(table)
+
+    def _frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        return self.con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+
+    def _one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
+        # fetchall, not fetchone: DuckDB refuses further work while a result is unfinished
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
+
+    def _scalar(self, sql: str, params: list[Any] | None = None) -> int:
+        row = self._one(sql, params)
+        return int(row[0]) if row and row[0] is not None else 0
