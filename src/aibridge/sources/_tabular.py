@@ -1,0 +1,246 @@
+"""Helpers shared by the file importers: economy-code mapping with an unknown-code report,
+building observation tables, provenance and path checks.
+
+An importer reads its file with pandas (they are small: the largest is 2 MB), maps the
+economy column through :class:`EconomyMapper` — which resolves each *distinct* code once and
+records every unmapped code with its rows in ``unknown`` — and hands tidy columns to
+:func:`observations`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from aibridge.errors import SourceFormatError, SourceUnavailable
+from aibridge.reference.economies import classify_economy
+from aibridge.sources._base import OBSERVATION_SCHEMA, Origin, UnknownCode, sha256_file
+
+__all__ = [
+    "EconomyMapper",
+    "find_file",
+    "make_origin",
+    "observations",
+    "read_csv",
+    "require_columns",
+    "slug",
+]
+
+
+@dataclass
+class EconomyMapper:
+    """Map source economy codes or names to store codes, remembering what did not map.
+
+    ``aggregates`` maps source-specific aggregate codes (e.g. UNDP ``ZZK.WORLD``) to the code
+    to store; those and World Bank aggregates are collected in ``aggregate_codes``.
+    ``overrides`` maps a source code straight to a store code (checked first).
+    """
+
+    where: str
+    aggregates: Mapping[str, str] = field(default_factory=dict)
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    unknown: Counter[str] = field(default_factory=Counter)
+    aggregate_codes: set[str] = field(default_factory=set)
+    _cache: dict[str, str | None] = field(default_factory=dict)
+
+    def one(self, code: str) -> str | None:
+        if code in self._cache:
+            return self._cache[code]
+        result: str | None
+        if code in self.overrides:
+            result = self.overrides[code]
+        elif code in self.aggregates:
+            result = self.aggregates[code]
+            self.aggregate_codes.add(result)
+        else:
+            match = classify_economy(code)
+            result = match.code if match else None
+            if match and match.is_aggregate:
+                self.aggregate_codes.add(match.code)
+        self._cache[code] = result
+        return result
+
+    def map(self, codes: Sequence[Any]) -> np.ndarray:
+        """Store code per row (``None`` where unknown; those rows are counted in ``unknown``)."""
+        out = np.empty(len(codes), dtype=object)
+        for i, code in enumerate(codes):
+            text = "" if code is None or (isinstance(code, float) and np.isnan(code)) else str(code)
+            mapped = self.one(text) if text.strip() else None
+            out[i] = mapped
+            if mapped is None:
+                self.unknown[text] += 1
+        return out
+
+    def unknown_codes(self) -> list[UnknownCode]:
+        return [
+            UnknownCode(code=code or "<empty>", where=self.where, rows=rows)
+            for code, rows in sorted(self.unknown.items())
+        ]
+
+
+def observations(
+    economy: Iterable[Any],
+    indicator: Iterable[Any],
+    year: Iterable[Any],
+    value: Iterable[Any],
+    flag: Iterable[Any] | None = None,
+) -> pa.Table:
+    """An ``OBSERVATION_SCHEMA`` table; rows with no economy or a NaN value are dropped."""
+    frame = pd.DataFrame(
+        {
+            "economy": list(economy),
+            "indicator": list(indicator),
+            "year": list(year),
+            "value": pd.to_numeric(pd.Series(list(value), dtype=object), errors="raise"),
+        }
+    )
+    frame["flag"] = list(flag) if flag is not None else None
+    frame = frame[frame["economy"].notna() & frame["value"].notna()]
+    return pa.Table.from_pandas(
+        frame.astype({"year": "int16", "value": "float64"}),
+        schema=OBSERVATION_SCHEMA,
+        preserve_index=False,
+    )
+
+
+def make_origin(
+    path: Path,
+    *,
+    source_id: str,
+    vintage: str,
+    publisher: str,
+    licence: str,
+    title: str,
+) -> Origin:
+    """Provenance of one file: absolute path, sha256, modification time as retrieval time."""
+    resolved = path.resolve()
+    return Origin(
+        source_id=source_id,
+        uri=str(resolved),
+        sha256=sha256_file(resolved),
+        vintage=vintage,
+        retrieved_at=datetime.fromtimestamp(resolved.stat().st_mtime, UTC),
+        publisher=publisher,
+        licence=licence,
+        title=title,
+    )
+
+
+def find_file(path: Path | None, pattern: str, *, source_id: str, folder: str) -> Path:
+    """The file to read: ``path`` itself if it is a file, else the one ``pattern`` in it."""
+    if path is None:
+        from aibridge.settings import find_shared_data
+
+        root = find_shared_data()
+        if root is None:
+            raise SourceUnavailable(
+                f"no path given and the shared open-data folder was not found; pass the "
+                f"{folder}/ folder or set AIBRIDGE_SHARED_DATA",
+                source_id=source_id,
+            )
+        path = root / folder
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise SourceUnavailable(
+            f"{path} does not exist; pass the {folder}/ folder", source_id=source_id
+        )
+    matches = sorted(path.glob(pattern))
+    if not matches:
+        raise SourceUnavailable(
+            f"no file matching {pattern!r} in {path}; pass the {folder}/ folder",
+            source_id=source_id,
+        )
+    return matches[0]
+
+
+def find_files(path: Path | None, pattern: str, *, source_id: str, folder: str) -> list[Path]:
+    """All files matching ``pattern`` in the folder (or ``path`` itself if it is a file)."""
+    first = find_file(path, pattern, source_id=source_id, folder=folder)
+    if path is not None and path.is_file():
+        return [first]
+    return sorted(first.parent.glob(pattern))
+
+
+def read_csv(
+    path: Path, *, source_id: str, encoding: str = "utf-8-sig", **kwargs: Any
+) -> pd.DataFrame:
+    """Read a CSV as strings-with-NaN-for-empty (keeps Namibia's ``NA``), mapping errors."""
+    try:
+        return pd.read_csv(
+            path,
+            encoding=encoding,
+            keep_default_na=False,
+            na_values=[""],
+            dtype=str,
+            **kwargs,
+        )
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            f"not {encoding} text ({exc.reason} at byte {exc.start}); is this the right file?",
+            source_id=source_id,
+            path=str(path),
+        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceFormatError(
+            f"cannot parse CSV: {exc}", source_id=source_id, path=str(path)
+        ) from exc
+
+
+def require_columns(
+    frame: pd.DataFrame, columns: Iterable[str], *, path: Path, source_id: str
+) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SourceFormatError(
+            f"missing column(s) {missing}; found {list(frame.columns)[:8]} — is this the "
+            f"{source_id} file?",
+            source_id=source_id,
+            path=str(path),
+            line=1,
+        )
+
+
+def to_numbers(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    path: Path,
+    source_id: str,
+    header_lines: int = 1,
+    missing: tuple[str, ...] = (),
+) -> pd.Series:
+    """Numeric column; a non-numeric cell raises naming the file, line and column.
+
+    Cells equal to one of ``missing`` (e.g. a literal ``"NaN"`` or ``"-"`` the publisher uses
+    for "not available") are treated as empty.
+    """
+    raw = frame[column]
+    if missing:
+        raw = raw.mask(raw.isin(missing))
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() & raw.notna()
+    if bad.any():
+        index = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SourceFormatError(
+            f"non-numeric value {raw.iloc[index]!r}; fix or blank the cell",
+            source_id=source_id,
+            path=str(path),
+            line=int(frame.index[index]) + header_lines + 1,
+            column=column,
+        )
+    return values
+
+
+def slug(text: str) -> str:
+    """Lower-case identifier: ``"Terms of use"`` -> ``terms_of_use``."""
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
