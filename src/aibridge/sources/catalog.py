@@ -80,11 +80,17 @@ SOURCES: dict[str, SourceFactory] = {
     "un-egdi-2010-2018": _lazy("un_egdi", "UnEgdiIso3Source"),
     "undp-hdr-2023-24": _lazy("undp_hdr", "UndpHdrSource"),
     "wdi-metadata-2020": _lazy("wdi_metadata", "WdiMetadataSource"),
+    # wide WDI-layout files, tidy files and data packages (store helper)
+    "wdi-bulk": _lazy("wdi_bulk", "WdiBulkSource"),
+    "wgi-csv": _lazy("wdi_bulk", "WgiCsvSource"),
 }
 
 #: shared-data folder -> source ids that read it (in order).
 SHARED_DATASETS: dict[str, tuple[str, ...]] = {
     "wdi-metadata-2020": ("wdi-metadata-2020",),
+    "wdi-2013": ("wdi-bulk",),
+    "wdi-recent": ("wdi-bulk",),
+    "wgi-2024": ("wgi-csv",),
     "undp-hdr-2023-24": ("undp-hdr-2023-24",),
     "un-egdi-2010-2018": ("un-egdi-2010-2018",),
     "un-egdi-2003-2024": ("un-egdi-2003-2024",),

@@ -251,13 +251,7 @@ class Store:
             raise StoreError(f"import failed and was rolled back (store unchanged): {exc}") from exc
         finally:
             self._drop_temp()
-        report = ImportReport.combine(reports)
-        report.economies = self._scalar(
-            "SELECT count(DISTINCT economy) FROM current WHERE source_id IN "
-            "(SELECT unnest(?::VARCHAR[]))",
-            [report.sources],
-        )
-        return report
+        return ImportReport.combine(reports)
 
     def _drop_temp(self) -> None:
         for name in ("_stage", "_win", "_pairs", "_ind"):
@@ -282,7 +276,7 @@ class Store:
             )
         finally:
             con.unregister("_incoming")
-        n = self._scalar("SELECT count(*) FROM _stage")
+        n, n_economies = self._one("SELECT count(*), count(DISTINCT economy) FROM _stage") or (0, 0)
         if progress:
             progress("staged", n)
         self._validate_stage(origin.uri)
@@ -355,6 +349,7 @@ class Store:
             vintages=[origin.vintage],
             origin_ids=[origin_id],
             indicators=n_indicators,
+            economies=int(n_economies),
             aggregates=sorted(batch.aggregates),
             seconds=time.perf_counter() - t0,
         )

@@ -1,0 +1,533 @@
+"""World Bank WDI bulk CSV importer: the wide layout, read and unpivoted inside DuckDB.
+
+Reads the two wide layouts the World Bank publishes:
+
+* the bulk file ``WDIData.csv`` / ``WDICSV.csv`` (``Country Name, Country Code, Indicator
+  Name, Indicator Code, 1960, ..., 2024``), plain or gzipped;
+* single-indicator downloads ``API_<CODE>_DS2_en_csv_v2_<n>.csv``: the same header after a
+  4-line preamble (``"Data Source"``, blank, ``"Last Updated Date","2026-07-13"``, blank),
+  with companion ``Metadata_Country_API_...csv`` (region, income group; aggregates have no
+  region) and ``Metadata_Indicator_API_...csv`` (definition, source) files;
+* anything else in that layout, such as the WGI ``WGIData.csv`` (``WgiCsvSource``: codes get
+  the ``WGI.`` prefix).
+
+Why DuckDB and not pandas: the full WDI bulk file is ~400,000 rows x 65 year columns; DuckDB
+reads it in parallel straight into typed columns and ``UNPIVOT`` drops the empty cells while
+reshaping, so no Python loop ever touches a row (see benchmarks/bench_store.py).
+
+The vintage label is, in order: the ``vintage`` argument; the file's ``Last Updated Date``;
+a year in the file name (``WDIData_2013...``); the last year column of the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from aibridge.errors import SourceFormatError, SourceUnavailable
+from aibridge.sources._base import Batch, Origin, UnknownCode, indicator_table, sha256_file
+
+__all__ = ["WdiBulkSource", "WgiCsvSource", "WideFile", "sniff_wide_file"]
+
+ID_COLUMNS = ("Country Name", "Country Code", "Indicator Name", "Indicator Code")
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d|21\d\d)$")
+_FILE_YEAR = re.compile(r"(?<!\d)(19[6-9]\d|20\d\d)(?!\d)")
+_UNIT = re.compile(r"\(([^()]*)\)\s*$")
+_PREAMBLE_LINES = 12
+
+WDI_PUBLISHER = "The World Bank"
+WDI_LICENCE = "CC BY 4.0"
+WDI_SOURCE = "World Bank, World Development Indicators"
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class WideFile:
+    """What the sniffer learned from a wide file's first lines."""
+
+    path: Path
+    header_line: int  # 1-based line number of the header
+    years: tuple[int, ...]
+    columns: tuple[str, ...]  # every header field, trailing empty ones included
+    last_updated: str | None  # from the API_ preamble
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def sniff_wide_file(path: Path) -> WideFile:
+    """Find the header (after an optional preamble) and check it; raise SourceFormatError."""
+    try:
+        with _open_text(path) as fh:
+            lines = [line for _, line in zip(range(_PREAMBLE_LINES), fh, strict=False)]
+    except OSError as exc:
+        raise SourceUnavailable(f"cannot read {path}: {exc}", source_id="wdi-bulk") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            f"not UTF-8 text ({exc.reason}); save the file as UTF-8 CSV",
+            source_id="wdi-bulk",
+            path=str(path),
+        ) from exc
+    last_updated: str | None = None
+    for number, fields in enumerate(csv.reader(lines), start=1):
+        cells = [c.strip() for c in fields]
+        if len(cells) >= 2 and cells[0].lower() == "last updated date":
+            last_updated = cells[1] or None
+        if [c.lower() for c in cells[:4]] == [c.lower() for c in ID_COLUMNS]:
+            years: list[int] = []
+            for position, name in enumerate(cells[4:], start=5):
+                if _YEAR.match(name):
+                    years.append(int(name))
+                elif name and not name.startswith("Unnamed"):
+                    raise SourceFormatError(
+                        f"header field {position} is {name!r}, expected a year (1960, 1961 ...); "
+                        "the WDI wide layout has one column per year after the four id columns",
+                        source_id="wdi-bulk",
+                        path=str(path),
+                        line=number,
+                        column=name,
+                    )
+            if not years:
+                raise SourceFormatError(
+                    "no year columns after the four id columns",
+                    source_id="wdi-bulk",
+                    path=str(path),
+                    line=number,
+                )
+            if len(set(years)) != len(years):
+                raise SourceFormatError(
+                    "a year column appears twice in the header",
+                    source_id="wdi-bulk",
+                    path=str(path),
+                    line=number,
+                )
+            return WideFile(path, number, tuple(years), tuple(cells), last_updated)
+    first = lines[0].strip()[:120] if lines else "(empty file)"
+    raise SourceFormatError(
+        f"no WDI header found in the first {_PREAMBLE_LINES} lines (got {first!r}); expected "
+        f"'{', '.join(ID_COLUMNS)}, 1960, 1961, ...' — pass the WDI bulk CSV (WDIData.csv) or a "
+        "single-indicator API_*.csv download",
+        source_id="wdi-bulk",
+        path=str(path),
+        line=1,
+    )
+
+
+def _year_column(year: int) -> str:
+    return f"y{year}"
+
+
+class WdiBulkSource:
+    """Reads WDI wide CSV files (bulk or single-indicator) into batches, one per file.
+
+    Parameters
+    ----------
+    vintage:
+        Release label for every file read (default: see the module docstring).
+    code_prefix:
+        Prepended to every indicator code (``""`` for WDI, ``"WGI."`` for WGI).
+    progress:
+        ``progress(step, rows)`` after reading and after unpivoting each file.
+    """
+
+    source_id = "wdi-bulk"
+    publisher = WDI_PUBLISHER
+    licence = WDI_LICENCE
+    source_name = WDI_SOURCE
+    code_prefix = ""
+
+    def __init__(
+        self,
+        *,
+        vintage: str | None = None,
+        code_prefix: str | None = None,
+        progress: Progress | None = None,
+    ):
+        self.vintage = vintage
+        if code_prefix is not None:
+            self.code_prefix = code_prefix
+        self.progress = progress
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def files(self, path: Path) -> list[Path]:
+        """The data files to read: ``path`` itself, or the wide CSVs in a folder."""
+        if path.is_file():
+            return [path]
+        if not path.is_dir():
+            raise SourceUnavailable(
+                f"{path} does not exist; pass a WDI CSV file or a folder of them",
+                source_id=self.source_id,
+            )
+        found = []
+        for candidate in sorted(path.iterdir()):
+            name = candidate.name
+            if not re.search(r"\.csv(\.gz)?$", name, re.I) or name.startswith("Metadata_"):
+                continue
+            if re.search(r"series|country|footnote|ind_list", name, re.I):
+                continue
+            try:
+                sniff_wide_file(candidate)
+            except SourceFormatError:
+                continue
+            found.append(candidate)
+        if not found:
+            raise SourceUnavailable(
+                f"no WDI wide CSV (Country Name, Country Code, Indicator Name, Indicator Code, "
+                f"1960, ...) in {path}",
+                source_id=self.source_id,
+            )
+        return found
+
+    def read(self, path: Path | None = None) -> Iterator[Batch]:
+        if path is None:
+            raise SourceUnavailable(
+                "pass the WDI CSV file or folder (aibridge import wdi-bulk PATH)",
+                source_id=self.source_id,
+            )
+        for file in self.files(Path(path)):
+            yield self.read_file(file)
+
+    # -- one file --------------------------------------------------------------------------
+
+    def read_file(self, path: Path) -> Batch:
+        """Read one wide file into a batch (DuckDB read_csv + UNPIVOT)."""
+        path = Path(path).resolve()
+        wide = sniff_wide_file(path)
+        con = duckdb.connect()
+        try:
+            return self._read(con, wide)
+        finally:
+            con.close()
+
+    def _read(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> Batch:
+        path = wide.path
+        names = ["country_name", "country_code", "indicator_name", "indicator_code"]
+        types = dict.fromkeys(names, "VARCHAR")
+        year_cols = [_year_column(y) for y in wide.years]
+        extra = 0
+        for field_name in wide.columns[4:]:
+            if _YEAR.match(field_name):
+                types[_year_column(int(field_name))] = "DOUBLE"
+            else:
+                extra += 1
+                types[f"_extra{extra}"] = "VARCHAR"
+        columns_sql = "{" + ", ".join(f"'{k}': '{v}'" for k, v in types.items()) + "}"
+        try:
+            con.execute(
+                "CREATE TABLE wide AS SELECT * FROM read_csv(?, header = false, skip = ?, "
+                f"columns = {columns_sql}, auto_detect = false, delim = ',', quote = '\"', "
+                "escape = '\"', nullstr = ['', '..'], store_rejects = true, "
+                "strict_mode = true)",
+                [str(path), wide.header_line],
+            )
+        except duckdb.Error as exc:
+            raise SourceFormatError(
+                f"could not parse the file: {exc}", source_id=self.source_id, path=str(path)
+            ) from exc
+        self._raise_rejects(con, wide)
+        n_rows = con.sql("SELECT count(*) FROM wide").fetchall()[0][0]
+        if self.progress:
+            self.progress("read", int(n_rows))
+        self._check_ids(con, wide)
+
+        # economy codes -> ISO3 (resolved once per distinct code, never per row)
+        codes = [
+            (r[0], int(r[1]), int(r[2]))
+            for r in con.sql(
+                "SELECT country_code, count(*), min(rowid) FROM wide GROUP BY 1"
+            ).fetchall()
+        ]
+        mapped, unknown, aggregates = self._map_economies(wide, codes)
+        con.execute("CREATE TABLE codemap (code VARCHAR, iso3 VARCHAR)")
+        if mapped:
+            con.executemany("INSERT INTO codemap VALUES (?, ?)", list(mapped.items()))
+        self._check_duplicates(con, wide)
+
+        prefix = self.code_prefix
+        unpivot = (
+            f"SELECT m.iso3 AS economy, ? || u.indicator_code AS indicator, "
+            f"CAST(substr(u.year, 2) AS SMALLINT) AS year, u.value, "
+            f"CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT (SELECT country_code, indicator_code, "
+            f"{', '.join(year_cols)} FROM wide) ON {', '.join(year_cols)} "
+            f"INTO NAME year VALUE value) u JOIN codemap m ON u.country_code = m.code "
+            f"WHERE NOT isnan(u.value)"
+        )
+        observations = con.sql(unpivot, params=[prefix]).to_arrow_table()
+        if self.progress:
+            self.progress("unpivot", observations.num_rows)
+        indicators = self._indicators(con, wide)
+        return Batch(
+            origin=Origin(
+                source_id=self.source_id,
+                uri=str(path),
+                sha256=sha256_file(path),
+                vintage=self._vintage(wide),
+                publisher=self.publisher,
+                licence=self.licence,
+                title=path.name,
+            ),
+            observations=observations,
+            indicators=indicators,
+            unknown_codes=unknown,
+            aggregates=frozenset(aggregates),
+        )
+
+    def _raise_rejects(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> None:
+        rows = con.sql(
+            "SELECT line, column_name, error_type, csv_line, error_message FROM reject_errors "
+            "ORDER BY line LIMIT 1"
+        ).fetchall()
+        if not rows:
+            return
+        total = con.sql("SELECT count(*) FROM reject_errors").fetchall()[0][0]
+        line, column, kind, raw, message = rows[0]
+        column_name = str(column) if column else None
+        if column_name and column_name.startswith("y") and column_name[1:].isdigit():
+            column_name = column_name[1:]
+        more = f" ({total - 1} more rejected lines)" if total > 1 else ""
+        if str(kind) == "CAST":
+            value = _cell(raw, column_name, wide)
+            text = (
+                f"non-numeric value {value!r} in a year column{more}; year cells must be "
+                "numbers or empty (use an empty cell for missing values)"
+            )
+        else:
+            text = (
+                f"{str(kind).lower()}: {str(message).splitlines()[0]}{more}; every line needs "
+                f"the {len(wide.columns)} fields of the header"
+            )
+        raise SourceFormatError(
+            text,
+            source_id=self.source_id,
+            path=str(wide.path),
+            line=int(line),
+            column=column_name,
+        )
+
+    def _check_ids(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> None:
+        bad = con.sql(
+            "SELECT rowid, country_code IS NULL FROM wide "
+            "WHERE country_code IS NULL OR indicator_code IS NULL ORDER BY rowid LIMIT 1"
+        ).fetchall()
+        if bad:
+            rowid, no_country = bad[0]
+            column = "Country Code" if no_country else "Indicator Code"
+            raise SourceFormatError(
+                f"empty {column}; every row needs an economy code and an indicator code",
+                source_id=self.source_id,
+                path=str(wide.path),
+                line=wide.header_line + 1 + int(rowid),
+                column=column,
+            )
+
+    def _check_duplicates(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> None:
+        dup = con.sql(
+            "SELECT w.indicator_code, m.iso3, list(w.country_code ORDER BY w.rowid), "
+            "list(w.rowid ORDER BY w.rowid) FROM wide w JOIN codemap m "
+            "ON w.country_code = m.code GROUP BY 1, 2 HAVING count(*) > 1 "
+            "ORDER BY min(w.rowid) LIMIT 1"
+        ).fetchall()
+        if dup:
+            indicator, iso3, raw_codes, rowids = dup[0]
+            lines = [wide.header_line + 1 + int(r) for r in rowids]
+            same = len(set(raw_codes)) == 1
+            why = (
+                f"appears on lines {', '.join(map(str, lines))}"
+                if same
+                else f"is given as {' and '.join(raw_codes)} (same economy) on lines "
+                f"{', '.join(map(str, lines))}"
+            )
+            raise SourceFormatError(
+                f"duplicate key: {indicator} for {iso3} {why}; keep one row per economy "
+                "and indicator",
+                source_id=self.source_id,
+                path=str(wide.path),
+                line=lines[1],
+                column="Country Code",
+            )
+
+    def _map_economies(
+        self, wide: WideFile, codes: list[tuple[str, int, int]]
+    ) -> tuple[dict[str, str], list[UnknownCode], set[str]]:
+        from aibridge.sources._geo import resolve_many
+
+        metadata_aggregates = _metadata_aggregates(wide.path)
+        resolved = resolve_many(code for code, _, _ in codes)
+        try:
+            from aibridge.reference.economies import is_aggregate
+        except ImportError:  # pragma: no cover - the reference ships with the package
+
+            def is_aggregate(code: str) -> bool:
+                return False
+
+        mapped: dict[str, str] = {}
+        unknown: list[UnknownCode] = []
+        aggregates: set[str] = set()
+        for code, count, first_rowid in codes:
+            iso3 = resolved.get(code)
+            if code in metadata_aggregates:
+                # the file's own metadata says "no region": a World Bank aggregate, kept as is
+                iso3 = iso3 or code
+                aggregates.add(iso3)
+            if iso3 is None:
+                unknown.append(
+                    UnknownCode(
+                        code=code,
+                        where=f"{wide.path}:{wide.header_line + 1 + first_rowid}",
+                        rows=count,
+                    )
+                )
+                continue
+            if is_aggregate(iso3):
+                aggregates.add(iso3)
+            mapped[code] = iso3
+        return mapped, unknown, aggregates
+
+    def _indicators(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> pa.Table:
+        names = con.sql(
+            "SELECT indicator_code, any_value(indicator_name) FROM wide GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        extra = _series_metadata(wide.path, {code for code, _ in names})
+        rows = []
+        for code, name in names:
+            meta = extra.get(code, {})
+            unit = _UNIT.search(name or "")
+            rows.append(
+                {
+                    "code": f"{self.code_prefix}{code}",
+                    "name": name,
+                    "unit": meta.get("unit") or (unit.group(1) if unit else None),
+                    "description": meta.get("description"),
+                    "topic": meta.get("topic"),
+                    "direction": None,
+                    "licence": self.licence,
+                    "source": meta.get("source") or self.source_name,
+                }
+            )
+        return indicator_table(rows)
+
+    def _vintage(self, wide: WideFile) -> str:
+        if self.vintage:
+            return self.vintage
+        if wide.last_updated:
+            return wide.last_updated
+        years = _FILE_YEAR.findall(wide.path.name)
+        if years:
+            return years[0]
+        return str(max(wide.years))
+
+
+class WgiCsvSource(WdiBulkSource):
+    """Worldwide Governance Indicators in the WDI wide layout (``WGIData.csv``).
+
+    Codes become ``WGI.<code>`` (``WGI.GE.EST``, ``WGI.CC.PER.RNK`` ...), so they line up
+    with the WGI xlsx release read by the WGI importer.
+    """
+
+    source_id = "wgi"
+    source_name = "World Bank, Worldwide Governance Indicators"
+    code_prefix = "WGI."
+
+    def files(self, path: Path) -> list[Path]:
+        if path.is_dir():
+            return [p for p in super().files(path) if "wgi" in p.name.lower()]
+        return super().files(path)
+
+
+def _cell(raw: object, column: str | None, wide: WideFile) -> str:
+    """The offending cell of a rejected CSV line (for the error message)."""
+    if not isinstance(raw, str) or column is None:
+        return str(raw)
+    try:
+        fields = next(csv.reader([raw]))
+        index = list(wide.columns).index(column)
+        return fields[index]
+    except (StopIteration, ValueError, IndexError):
+        return raw[:60]
+
+
+def _companion(path: Path, kind: str) -> Path | None:
+    """``Metadata_<kind>_API_...csv`` next to an ``API_...csv`` file."""
+    if not path.name.startswith("API_"):
+        return None
+    candidate = path.with_name(f"Metadata_{kind}_{path.name}")
+    return candidate if candidate.is_file() else None
+
+
+def _metadata_aggregates(path: Path) -> set[str]:
+    """Codes the companion Metadata_Country file lists without a region (aggregates)."""
+    meta = _companion(path, "Country")
+    if meta is None:
+        return set()
+    with meta.open(encoding="utf-8-sig", newline="") as fh:
+        return {
+            row["Country Code"].strip()
+            for row in csv.DictReader(fh)
+            if row.get("Country Code") and not (row.get("Region") or "").strip()
+        }
+
+
+def _series_metadata(path: Path, codes: set[str]) -> dict[str, dict[str, str]]:
+    """Definitions and topics from a series file next to the data, when there is one.
+
+    Looks for ``Metadata_Indicator_<file>`` (API downloads) or ``WDISeries.csv`` /
+    ``WDI_Series*.csv[.gz]`` (bulk download; often Windows-1252 encoded).
+    """
+    import pandas as pd
+
+    candidates: list[Path] = []
+    companion = _companion(path, "Indicator")
+    if companion is not None:
+        candidates.append(companion)
+    folder = path.parent
+    candidates += sorted(folder.glob("WDISeries.csv")) + sorted(folder.glob("WDI_Series*.csv*"))
+    for file in candidates:
+        frame = None
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding=encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+            except (OSError, ValueError):
+                break
+        if frame is None:
+            continue
+        code_col = next(
+            (c for c in ("INDICATOR_CODE", "Series Code", "SeriesCode") if c in frame.columns),
+            None,
+        )
+        if code_col is None:
+            continue
+        pick = {
+            "description": ("SOURCE_NOTE", "Long definition", "Short definition"),
+            "topic": ("Topic",),
+            "source": ("SOURCE_ORGANIZATION", "Source"),
+            "unit": ("Unit of measure",),
+        }
+        out: dict[str, dict[str, str]] = {}
+        for record in frame[frame[code_col].isin(codes)].to_dict("records"):
+            entry: dict[str, str] = {}
+            for key, options in pick.items():
+                for option in options:
+                    value = str(record.get(option) or "").strip()
+                    if value:
+                        entry[key] = value
+                        break
+            out[str(record[code_col])] = entry
+        if out:
+            return out
+    return {}
