@@ -89,15 +89,15 @@ def annualise(
     if rule == "sum":
         complete = count >= 4
         annual = np.where(complete, grouped["total"], grouped["total"] * 4.0 / count)
-        flags = np.where(complete, None, "E")
+        flags = np.array([None if c else "E" for c in complete], dtype=object)
     elif rule == "last":
         annual = grouped["last"].to_numpy()
-        flags = np.where(grouped["q"].to_numpy() == 4, None, "P")
+        flags = np.array([None if q == 4 else "P" for q in grouped["q"]], dtype=object)
     else:
         raise ValueError(f"rule must be 'last' or 'sum'; got {rule!r}")
     econ = grouped.index.get_level_values(0).to_numpy()
     years = grouped.index.get_level_values(1).to_numpy()
-    return econ, years, annual.astype(float), flags.astype(object)
+    return econ, years, np.asarray(annual, dtype=float), flags
 
 
 class GithubInnovationGraphSource:
