@@ -1,0 +1,1053 @@
+"""Uncertainty analysis (Monte Carlo) of a composite index, vectorised across replications.
+
+Every composite index is a bundle of choices (weights, normalisation, aggregation, imputation,
+outlier treatment, which indicators to include). This module samples those choices, rebuilds the
+index for every replication, and summarises how far each economy's rank can move.
+
+Work flow (SALib's separation of *sample* and *analyse*)::
+
+    problem = bind(spec, plan)                      # spec: UncertaintySpec; plan: IndexPlan
+    design = sample(problem, n, rng=seed)           # all randomness, drawn from the seed
+    y = evaluate(problem, design, backend="numpy")  # (n_runs, 2, n_economies, n_targets)
+    result = analyze(problem, design, y)            # UncertaintyResult (+ Sobol' indices)
+
+or :func:`run_uncertainty` for the four steps at once.
+
+Speed: replications are *not* a Python loop over index builds. Replications that share every
+discrete choice (imputation × treatment × winsorisation limit × normalisation × aggregation) form
+a group; the data are imputed, treated and normalised once per distinct choice (cached), and the
+group is aggregated in one call per node over a leading replication axis that carries its
+continuous inputs (weights) and its excluded indicator (a NaN column, which the engine's
+aggregators drop with its weight, as COINr does for missing children). Chunks of replications
+bound the memory; :mod:`aibridge.analysis.backends` runs the chunks in-process or on dask.
+
+Leave-one-indicator-out only changes the aggregation: imputation, treatment and normalisation in
+the engine are per indicator, so dropping one indicator leaves the others' values unchanged.
+(An imputer that borrows strength across indicators would break this; then list the excluded
+indicators explicitly or do not combine the two inputs.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from aibridge.analysis import backends
+from aibridge.analysis.sensitivity import SobolResult, saltelli_design, sobol_indices
+from aibridge.errors import DataError, SpecError
+
+__all__ = [
+    "Alternative",
+    "Design",
+    "Factor",
+    "IndexPlan",
+    "Problem",
+    "TreatmentPerturbation",
+    "UncertaintyResult",
+    "UncertaintySpec",
+    "WeightPerturbation",
+    "analyze",
+    "bind",
+    "evaluate",
+    "load_spec",
+    "run_uncertainty",
+    "sample",
+]
+
+STAGES = ("normalisation", "aggregation", "imputation")
+
+
+def _registry(stage: str) -> Mapping[str, Any]:
+    """The engine's registry of methods for a stage (imported lazily; engine is pure numpy)."""
+    if stage == "normalisation":
+        from aibridge.engine.normalise import NORMALISERS
+
+        return NORMALISERS
+    if stage == "aggregation":
+        from aibridge.engine.aggregate import AGGREGATORS
+
+        return AGGREGATORS
+    if stage == "imputation":
+        from aibridge.engine import impute
+
+        return impute.IMPUTERS
+    raise KeyError(stage)  # pragma: no cover
+
+
+class Alternative(BaseModel):
+    """One alternative of a discrete input: a registered method id and its parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if not self.params:
+            return self.method
+        inner = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.method}({inner})"
+
+
+class WeightPerturbation(BaseModel):
+    """Random weights around the nominal ones (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    distribution: Literal["uniform", "dirichlet"] = "uniform"
+    noise: float = Field(0.25, description="uniform: relative half-width, 0 <= noise < 1")
+    concentration: float = Field(100.0, description="dirichlet: concentration > 0")
+    levels: list[int] | None = Field(
+        None,
+        description="levels whose weights are perturbed (1 = indicators, 2 = first aggregate "
+        "level, ...); default every level below the root",
+    )
+    nodes: list[str] | None = Field(None, description="or: perturb the weights of these nodes")
+
+    @field_validator("noise")
+    @classmethod
+    def _noise(cls, v: float) -> float:
+        if not 0 <= v < 1:
+            raise ValueError(
+                f"weights.noise is a relative half-width in [0, 1) (0.25 = ±25 %); got {v}"
+            )
+        return v
+
+    @field_validator("concentration")
+    @classmethod
+    def _conc(cls, v: float) -> float:
+        if not v > 0:
+            raise ValueError(f"weights.concentration must be positive; got {v}")
+        return v
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and (not v or any(level < 1 for level in v)):
+            raise ValueError(f"weights.levels must be a non-empty list of levels >= 1; got {v}")
+        return v
+
+
+class TreatmentPerturbation(BaseModel):
+    """Outlier treatment on/off and/or the winsorisation limit as an uncertain input."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    on_off: bool = Field(False, description="also try the build with no outlier treatment")
+    winmax: tuple[int, int] | None = Field(
+        None, description="winsorisation limit, uniform over the integers lo..hi"
+    )
+
+    @field_validator("winmax")
+    @classmethod
+    def _winmax(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        if v is not None and not 0 <= v[0] <= v[1]:
+            raise ValueError(f"treatment.winmax must be [lo, hi] with 0 <= lo <= hi; got {list(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _something(self) -> TreatmentPerturbation:
+        if not self.on_off and self.winmax is None:
+            raise ValueError("treatment needs on_off: true and/or winmax: [lo, hi]")
+        return self
+
+
+class UncertaintySpec(BaseModel):
+    """The uncertain inputs of an index build (any mix; at least one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weights: WeightPerturbation | None = None
+    normalisation: list[Alternative] | None = None
+    aggregation: list[Alternative] | None = None
+    imputation: list[Alternative] | None = None
+    treatment: TreatmentPerturbation | None = None
+    exclude: bool | list[str] = Field(
+        False, description="leave-one-indicator-out: true (every indicator) or a list of codes"
+    )
+    targets: list[str] | None = Field(None, description="nodes reported; default the root")
+
+    @field_validator("normalisation", "aggregation", "imputation")
+    @classmethod
+    def _methods(cls, v: list[Alternative] | None, info: Any) -> list[Alternative] | None:
+        if v is None:
+            return v
+        stage = info.field_name
+        if not v:
+            raise ValueError(f"{stage} needs at least one alternative {{method, params}}")
+        try:
+            known = _registry(stage)
+        except (ImportError, AttributeError):  # pragma: no cover - engine stage not present
+            raise ValueError(f"this build of aibridge has no {stage} methods") from None
+        for alt in v:
+            if alt.method not in known:
+                raise ValueError(
+                    f"unknown {stage} method {alt.method!r}; allowed: {', '.join(sorted(known))}"
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> UncertaintySpec:
+        if not any(
+            (
+                self.weights,
+                self.normalisation,
+                self.aggregation,
+                self.imputation,
+                self.treatment,
+                self.exclude,
+            )
+        ):
+            raise ValueError(
+                "the spec perturbs nothing; give at least one of weights, normalisation, "
+                "aggregation, imputation, treatment, exclude"
+            )
+        return self
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> UncertaintySpec:
+        """Validate a mapping (from YAML/JSON); errors become one readable :class:`SpecError`."""
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            raise SpecError(_explain(exc)) from None
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "spec"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = (
+                "unknown key; allowed: weights, normalisation, aggregation, imputation, "
+                "treatment, exclude, targets (and their documented fields)"
+            )
+        parts.append(f"{loc}: {msg}")
+    return "invalid uncertainty spec: " + "; ".join(parts)
+
+
+def load_spec(path: str | Path) -> UncertaintySpec:
+    """Read an :class:`UncertaintySpec` from YAML (the whole file, or its ``uncertainty:`` key)."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(f"cannot read uncertainty spec {p}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{p} is not valid YAML: {exc}") from exc
+    if isinstance(data, dict) and "uncertainty" in data:
+        data = data["uncertainty"]
+    if not isinstance(data, dict):
+        raise SpecError(f"{p} must hold a mapping of uncertain inputs (see docs/uncertainty.md)")
+    return UncertaintySpec.parse(data)
+
+
+# --------------------------------------------------------------------------------------------
+# Factors and designs
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One uncertain input bound to the design columns ``columns`` (a slice).
+
+    ``kind="discrete"`` maps its single column to ``alternatives[floor(u * k)]``;
+    ``kind="weights"`` holds one column per perturbed weight (a Sobol' group).
+    """
+
+    name: str
+    kind: Literal["discrete", "weights"]
+    columns: slice
+    alternatives: tuple[Any, ...] = ()
+    labels: tuple[str, ...] = ()
+
+    @property
+    def width(self) -> int:
+        return int(self.columns.stop - self.columns.start)
+
+    def choose(self, u: np.ndarray) -> np.ndarray:
+        """Index of the alternative chosen by each uniform draw in ``u``."""
+        k = len(self.alternatives)
+        return np.minimum((np.asarray(u) * k).astype(np.int64), k - 1)
+
+
+@dataclass(frozen=True)
+class Design:
+    """A sampled design: ``u`` (n_runs × n_columns) on the unit cube, and how it was drawn.
+
+    ``method="montecarlo"``: ``n`` independent rows. ``method="saltelli"``: ``n`` base points,
+    ``n * (d + 2)`` rows in SALib's layout, for Sobol' indices.
+    """
+
+    u: np.ndarray
+    method: Literal["montecarlo", "saltelli"]
+    n: int
+    seed: int
+
+    @property
+    def n_runs(self) -> int:
+        return int(self.u.shape[0])
+
+
+#: Rows of a Monte Carlo design drawn per seed block (a fixed constant: row ``i`` comes from the
+#: generator keyed ``(seed, i // MC_BLOCK)``, so a design does not depend on chunking, and the
+#: design of ``n`` rows is the prefix of the design of any larger ``n``).
+MC_BLOCK = 1024
+
+
+# --------------------------------------------------------------------------------------------
+# The index as arrays: what a replication re-evaluates
+
+
+def _step(alt: Alternative | None) -> Any:
+    from aibridge.engine.spec import Step
+
+    return None if alt is None else Step(alt.method, dict(alt.params))
+
+
+class IndexPlan:
+    """An engine recipe (``IndexSpec``) and its ``Panel`` for one year, ready to be replayed.
+
+    The nominal build is :func:`aibridge.engine.build.build_index` for ``year`` (default: the
+    panel's latest year). A replication replays the stages up to normalisation with its discrete
+    choices (once per distinct choice, cached) and aggregates with
+    :func:`aibridge.engine.build.aggregate_tree` over a leading replication axis; a replication
+    whose choices are all nominal is therefore bit-identical to the nominal build.
+
+    Nominal weights are those of the nominal build (data-driven weights such as PCA are not
+    re-derived per replication; perturb them with ``weights`` instead).
+    """
+
+    def __init__(self, spec: Any, panel: Any, *, year: int | None = None):
+        from aibridge.engine.build import build_index
+
+        if year is None:
+            year = int(panel.years[-1])
+        if year not in panel.years:
+            raise DataError(f"year {year} is not in the data (it has {list(panel.years)})")
+        self.spec = spec
+        self.panel = panel
+        self.year = int(year)
+        nominal = build_index(spec, panel, years=[self.year])
+        self.tree = nominal.tree
+        self.weights = np.asarray(nominal.weights, dtype=np.float64).reshape(
+            -1, len(self.tree.codes)
+        )[0]
+        self.nominal_scores = np.asarray(nominal.scores)[0]
+        self.nominal_ranks = np.asarray(nominal.ranks)[0]
+        self.economies: tuple[str, ...] = tuple(panel.economies)
+        self.indicators: tuple[str, ...] = tuple(spec.indicator_codes)
+        self.codes: tuple[str, ...] = tuple(self.tree.codes)
+
+    @property
+    def root(self) -> str:
+        return self.codes[self.tree.root]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_economies, n_tree_columns)``."""
+        return len(self.economies), len(self.codes)
+
+    def column_level(self, col: int) -> int:
+        return int(self.tree.levels[col])
+
+    def has_stage(self, stage: str) -> bool:
+        return stage in self.spec.stages
+
+    def preprocess(
+        self,
+        *,
+        impute: Alternative | None = None,
+        treat: Alternative | Literal["off"] | None = None,
+        normalise: Alternative | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised data ``(n, k)`` (NaN rows for screened-out economies) and the mask of
+        included economies, built with the given alternatives (None = nominal, "off" = no
+        outlier treatment)."""
+        from dataclasses import replace
+
+        from aibridge.engine.build import build_index
+        from aibridge.engine.spec import DEFAULT_STAGES, Step
+
+        changes: dict[str, Any] = {}
+        stages = set(self.spec.stages)
+        if impute is not None:
+            changes["impute"] = _step(impute)
+            stages.add("impute")
+        if treat == "off":
+            changes["treat"] = Step("none")
+        elif treat is not None:
+            changes["treat"] = _step(treat)
+            stages.add("treat")
+        if normalise is not None:
+            changes["normalise"] = _step(normalise)
+            stages.add("normalise")
+        if stages != set(self.spec.stages):
+            # a perturbed stage the framework skips: insert it at its Handbook position
+            changes["stages"] = tuple(s for s in DEFAULT_STAGES if s in stages)
+        spec = replace(self.spec, **changes) if changes else self.spec
+        res = build_index(spec, self.panel, years=[self.year], weights=self.weights)
+        included = np.asarray(res.included)[0]
+        xn = np.where(included[:, None], np.asarray(res.stages["normalised"])[0], np.nan)
+        return xn, included
+
+    def aggregate(
+        self,
+        xn: np.ndarray,
+        weights: np.ndarray,
+        included: np.ndarray,
+        *,
+        method: Alternative | None = None,
+        targets: Sequence[int] | None = None,
+    ) -> np.ndarray:
+        """Aggregate ``xn`` (``(B or 1, n, k)``) with weights ``(B, K)`` or ``(K,)``.
+
+        Returns ``(B, n, len(targets))`` (all tree columns by default).
+        """
+        from aibridge.engine.build import aggregate_tree
+
+        b = max(xn.shape[0] if xn.ndim == 3 else 1, weights.shape[0] if weights.ndim == 2 else 1)
+        xb = np.broadcast_to(xn, (b, *xn.shape[-2:]))
+        out = aggregate_tree(xb, self.tree, weights=weights, method=_step(method))
+        out = np.where(included[:, None], out, np.nan)
+        return out if targets is None else out[..., list(targets)]
+
+
+# --------------------------------------------------------------------------------------------
+# Binding a spec to a plan
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A spec bound to a plan: the factors, their design columns and the reported targets.
+
+    ``weight_map`` lists the tree column whose weight each weight column perturbs.
+    """
+
+    spec: UncertaintySpec
+    plan: IndexPlan
+    factors: tuple[Factor, ...]
+    targets: tuple[str, ...]
+    target_columns: tuple[int, ...]
+    weight_map: tuple[int, ...]
+    excluded: tuple[int, ...]
+
+    @property
+    def n_columns(self) -> int:
+        return sum(f.width for f in self.factors)
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.factors)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The factor of every design column (SALib ``groups``)."""
+        out: list[str] = []
+        for f in self.factors:
+            out.extend([f.name] * f.width)
+        return tuple(out)
+
+    def factor(self, name: str) -> Factor | None:
+        return next((f for f in self.factors if f.name == name), None)
+
+
+def bind(spec: UncertaintySpec, plan: IndexPlan) -> Problem:
+    """Resolve ``spec`` against ``plan``; raises :class:`SpecError` before any work."""
+    codes = plan.codes
+    tree = plan.tree
+    k = len(plan.indicators)
+    targets = tuple(spec.targets or [plan.root])
+    for t in targets:
+        if t not in codes:
+            raise SpecError(
+                f"unknown target {t!r}; choose nodes or indicators of the framework, "
+                f"e.g. {', '.join(codes[k:][-5:])}"
+            )
+    factors: list[Factor] = []
+    col = 0
+
+    def add(
+        name: str,
+        kind: Literal["discrete", "weights"],
+        width: int,
+        alts: Sequence[Any],
+        labels: Sequence[str],
+    ) -> None:
+        nonlocal col
+        factors.append(Factor(name, kind, slice(col, col + width), tuple(alts), tuple(labels)))
+        col += width
+
+    weight_map: list[int] = []
+    if spec.weights is not None:
+        wp = spec.weights
+        max_level = tree.max_level
+        levels = set(wp.levels) if wp.levels is not None else set(range(1, max_level))
+        if wp.nodes is not None:
+            unknown = [c for c in wp.nodes if c not in codes]
+            if unknown:
+                raise SpecError(f"weights.nodes: unknown codes {unknown}; use framework codes")
+        for c in range(len(codes)):
+            if tree.parent[c] < 0:
+                continue
+            chosen = codes[c] in wp.nodes if wp.nodes is not None else tree.levels[c] in levels
+            if chosen:
+                weight_map.append(c)
+        if not weight_map:
+            raise SpecError(
+                f"weights: nothing to perturb at levels {sorted(levels)}; the framework has "
+                f"levels 1..{max_level} (1 = indicators; the root has no weight)"
+            )
+        add("weights", "weights", len(weight_map), (), [codes[c] for c in weight_map])
+    for stage in ("normalisation", "aggregation", "imputation"):
+        alts = getattr(spec, stage)
+        if alts:
+            add(stage, "discrete", 1, alts, [a.label for a in alts])
+    if spec.treatment is not None:
+        nominal_on = plan.has_stage("treat") and plan.spec.treat.method != "none"
+        if spec.treatment.on_off:
+            on_label = plan.spec.treat.method if nominal_on else "coinr"
+            add("treatment", "discrete", 1, ("on", "off"), (on_label, "none"))
+        if spec.treatment.winmax is not None:
+            lo, hi = spec.treatment.winmax
+            vals = list(range(lo, hi + 1))
+            add("winmax", "discrete", 1, vals, [str(v) for v in vals])
+    excluded: tuple[int, ...] = ()
+    if spec.exclude:
+        names = list(plan.indicators) if spec.exclude is True else list(spec.exclude)
+        unknown = [c for c in names if c not in plan.indicators]
+        if unknown:
+            raise SpecError(f"exclude: unknown indicators {unknown}; use indicator codes")
+        excluded = tuple(plan.indicators.index(c) for c in names)
+        add("exclude", "discrete", 1, (None, *excluded), ("none", *names))
+    return Problem(
+        spec=spec,
+        plan=plan,
+        factors=tuple(factors),
+        targets=targets,
+        target_columns=tuple(codes.index(t) for t in targets),
+        weight_map=tuple(weight_map),
+        excluded=excluded,
+    )
+
+
+def _seed_of(rng: int | np.random.Generator | None) -> int:
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % 2**63)  # type: ignore[operator]
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63))
+    if isinstance(rng, (int, np.integer)) and rng >= 0:
+        return int(rng)
+    raise SpecError(f"seed must be a non-negative integer or a numpy Generator; got {rng!r}")
+
+
+def sample(
+    problem: Problem,
+    n: int,
+    *,
+    rng: int | np.random.Generator | None = None,
+    method: Literal["montecarlo", "saltelli"] = "montecarlo",
+) -> Design:
+    """Draw the design: every random number of the analysis, from one seed.
+
+    ``montecarlo``: ``n`` rows, row ``i`` drawn from the generator keyed by
+    ``(seed, i // MC_BLOCK)`` (numpy ``SeedSequence`` spawn keys). ``saltelli``: SALib's
+    Sobol'-sequence design of ``n`` base points (``n * (d + 2)`` rows; ``n`` ideally a power of 2).
+    """
+    if not isinstance(n, (int, np.integer)) or n < 2:
+        raise SpecError(f"the number of replications must be an integer >= 2; got {n!r}")
+    seed = _seed_of(rng)
+    d = problem.n_columns
+    if method == "montecarlo":
+        u = np.empty((int(n), d))
+        for b, lo in enumerate(range(0, int(n), MC_BLOCK)):
+            hi = min(int(n), lo + MC_BLOCK)
+            gen = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
+            u[lo:hi] = gen.random((MC_BLOCK, d))[: hi - lo]
+        return Design(u=u, method="montecarlo", n=int(n), seed=seed)
+    if method == "saltelli":
+        if len(problem.factors) < 2:
+            raise SpecError(
+                "Sobol' indices need at least two uncertain inputs; add one to the spec or run "
+                "a plain uncertainty analysis (method='montecarlo')"
+            )
+        u = saltelli_design(int(n), d, groups=problem.groups, seed=seed)
+        return Design(u=u, method="saltelli", n=int(n), seed=seed)
+    raise SpecError(f"method must be 'montecarlo' or 'saltelli'; got {method!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation of a block of replications
+
+
+_PRE_FACTORS = ("imputation", "treatment", "winmax", "normalisation")
+
+
+class _Evaluator:
+    """Picklable function ``rows -> (B, 2, n_economies, n_targets)`` (scores, ranks).
+
+    The result of a row depends on that row only, never on the other rows of the block, so
+    chunking and backends cannot change it.
+    """
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self._cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"problem": self.problem, "_cache": {}}
+
+    def _preprocessed(self, key: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        if key not in self._cache:
+            p = self.problem
+            plan = p.plan
+            imp_i, treat_i, win_i, norm_i = key
+            impute = p.factor("imputation").alternatives[imp_i] if imp_i >= 0 else None  # type: ignore[union-attr]
+            normalise = (
+                p.factor("normalisation").alternatives[norm_i] if norm_i >= 0 else None  # type: ignore[union-attr]
+            )
+            off = treat_i >= 0 and p.factor("treatment").alternatives[treat_i] == "off"  # type: ignore[union-attr]
+            treat: Alternative | Literal["off"] | None = None
+            nominal_on = plan.has_stage("treat") and plan.spec.treat.method != "none"
+            if off:
+                treat = "off"
+            elif win_i >= 0:
+                winmax = p.factor("winmax").alternatives[win_i]  # type: ignore[union-attr]
+                base = plan.spec.treat if nominal_on else None
+                method = base.method if base is not None else "coinr"
+                params = dict(base.params) if base is not None else {}
+                treat = Alternative(method=method, params={**params, "winmax": winmax})
+            elif treat_i >= 0 and not nominal_on:
+                treat = Alternative(method="coinr")
+            self._cache[key] = plan.preprocess(impute=impute, treat=treat, normalise=normalise)
+        return self._cache[key]
+
+    def weights(self, rows: np.ndarray) -> np.ndarray:
+        """Weights of every tree column for every row: ``(B, K)`` (or ``(K,)`` if fixed)."""
+        p = self.problem
+        nominal = p.plan.weights
+        f = p.factor("weights")
+        if f is None:
+            return nominal
+        wp = p.spec.weights
+        assert wp is not None
+        u = rows[:, f.columns]
+        cols = np.asarray(p.weight_map)
+        out = np.repeat(nominal[None, :], rows.shape[0], axis=0)
+        if wp.distribution == "uniform":
+            out[:, cols] = nominal[cols] * (1.0 + wp.noise * (2.0 * u - 1.0))
+            return out
+        from scipy.stats import gamma
+
+        parents = p.plan.tree.parent[cols]
+        for par in np.unique(parents):
+            sel = np.flatnonzero(parents == par)
+            w0 = nominal[cols[sel]]
+            total = w0.sum()
+            live = w0 > 0
+            if total <= 0 or live.sum() < 2:
+                continue
+            alpha = wp.concentration * w0[live] / total
+            g = gamma.ppf(u[:, sel[live]], alpha)
+            gsum = g.sum(axis=1, keepdims=True)
+            ok = gsum > 0
+            draw = np.where(ok, g / np.where(ok, gsum, 1.0) * total, w0[live])
+            out[:, cols[sel[live]]] = draw
+        return out
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        from aibridge.engine.rank import rank_desc
+
+        p = self.problem
+        plan = p.plan
+        b = rows.shape[0]
+        n = len(plan.economies)
+        t = len(p.target_columns)
+        choice = {}
+        for f in p.factors:
+            if f.kind == "discrete":
+                choice[f.name] = f.choose(rows[:, f.columns.start])
+        names = (*_PRE_FACTORS, "aggregation")
+        keys = np.column_stack([choice.get(name, np.full(b, -1, dtype=np.int64)) for name in names])
+        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        weights = self.weights(rows)
+        out = np.empty((b, 2, n, t))
+        agg_f = p.factor("aggregation")
+        for g, key in enumerate(uniq):
+            idx = np.flatnonzero(inverse == g)
+            x, included = self._preprocessed(tuple(int(v) for v in key[:4]))
+            method = agg_f.alternatives[key[4]] if agg_f is not None else None
+            if "exclude" in choice:
+                xb = np.repeat(x[None], idx.size, axis=0)
+                ex = choice["exclude"][idx]
+                drop = np.flatnonzero(ex > 0)
+                if drop.size:
+                    xb[drop, :, np.asarray(p.excluded)[ex[drop] - 1]] = np.nan
+            else:
+                xb = x[None]
+            wg = (
+                weights[idx]
+                if weights.ndim == 2
+                else np.broadcast_to(weights, (idx.size, weights.size))
+            )
+            targets = p.target_columns
+            try:
+                scores = plan.aggregate(xb, wg, included, method=method, targets=targets)
+            except DataError:
+                # e.g. a geometric mean meeting a negative z-score: as COINr's failed regen,
+                # those replications become NaN while the others of the group still count.
+                scores = np.full((idx.size, n, t), np.nan)
+                for i in range(idx.size):
+                    xi = xb[i : i + 1] if xb.shape[0] > 1 else xb
+                    with contextlib.suppress(DataError):
+                        scores[i] = plan.aggregate(
+                            xi, wg[i : i + 1], included, method=method, targets=targets
+                        )[0]
+            out[idx, 0] = scores
+        out[:, 1] = rank_desc(out[:, 0], axis=-2)
+        return out
+
+
+def bytes_per_replication(problem: Problem) -> int:
+    """Rough working set of one replication (bytes), used to size chunks."""
+    n, width = problem.plan.shape
+    return int(n * width * 8 * 8)
+
+
+def evaluate(
+    problem: Problem,
+    design: Design,
+    *,
+    backend: str = "numpy",
+    chunk_size: int | None = None,
+    scheduler: str | Any | None = None,
+    n_workers: int = 2,
+    memory_budget: int = 256 * 2**20,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Scores and ranks of every replication: ``(n_runs, 2, n_economies, n_targets)``.
+
+    ``[:, 0]`` scores, ``[:, 1]`` ranks (1 = best; ties share the lowest rank; NaN = no score).
+    Chunks hold at most ``chunk_size`` replications (default: what fits ``memory_budget``).
+    """
+    if design.u.shape[1] != problem.n_columns:
+        raise SpecError(
+            f"the design has {design.u.shape[1]} columns but the problem needs "
+            f"{problem.n_columns}; sample it from the same problem"
+        )
+    size = chunk_size or backends.chunk_size_for(
+        bytes_per_replication(problem), budget_bytes=memory_budget
+    )
+    return backends.map_chunks(
+        _Evaluator(problem),
+        design.u,
+        backend=backend,
+        chunk_size=size,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        progress=progress,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """Scores and ranks of every replication, with summaries.
+
+    ``scores`` and ``ranks`` are ``(n_runs, n_economies, n_targets)``; ``nominal_*`` are
+    ``(n_economies, n_targets)``. For a Saltelli design the summaries use the ``2n`` independent
+    rows (``A`` and ``B``), as COINr does; ``sobol`` holds Sobol' indices of the mean absolute
+    rank shift of the first target (output ``"mean_abs_rank_shift"``) and of every economy's rank.
+    """
+
+    economies: tuple[str, ...]
+    targets: tuple[str, ...]
+    factors: tuple[Factor, ...]
+    design: Design
+    scores: np.ndarray
+    ranks: np.ndarray
+    nominal_scores: np.ndarray
+    nominal_ranks: np.ndarray
+    sobol: SobolResult | None = None
+    failed: int = 0
+    seconds: float = 0.0
+    backend: str = "numpy"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n_runs(self) -> int:
+        return int(self.scores.shape[0])
+
+    def _ua_rows(self) -> np.ndarray:
+        if self.design.method != "saltelli":
+            return np.arange(self.n_runs)
+        step = len(self.factors) + 2
+        i = np.arange(self.n_runs)
+        return i[(i % step == 0) | (i % step == step - 1)]
+
+    def rank_shift(self, target: str | None = None) -> np.ndarray:
+        """Mean absolute rank shift from the nominal ranks, per replication ``(n_runs,)``."""
+        t = 0 if target is None else self.targets.index(target)
+        diff = np.abs(self.ranks[:, :, t] - self.nominal_ranks[None, :, t])
+        with np.errstate(invalid="ignore"), _quiet():
+            return np.nanmean(diff, axis=1)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per economy and target node (tidy; also :meth:`to_frame`).
+
+        Columns: economy, node, nominal_score, nominal_rank, mean_rank, median_rank, p05_rank,
+        p95_rank, rank_volatility (sd of the rank), mean_abs_rank_shift, p05_score, median_score,
+        p95_score, n_replications.
+        """
+        rows = self._ua_rows()
+        r = self.ranks[rows]
+        s = self.scores[rows]
+        with np.errstate(invalid="ignore"), _quiet():
+            qr = np.nanquantile(r, [0.05, 0.5, 0.95], axis=0)
+            qs = np.nanquantile(s, [0.05, 0.5, 0.95], axis=0)
+            mean_r = np.nanmean(r, axis=0)
+            sd_r = np.nanstd(r, axis=0, ddof=1)
+            shift = np.nanmean(np.abs(r - self.nominal_ranks[None]), axis=0)
+            count = np.sum(~np.isnan(r), axis=0)
+        n, t = self.nominal_ranks.shape
+        frame = pd.DataFrame(
+            {
+                "economy": np.tile(np.array(self.economies, dtype=object), t),
+                "node": np.repeat(np.array(self.targets, dtype=object), n),
+                "nominal_score": self.nominal_scores.T.ravel(),
+                "nominal_rank": self.nominal_ranks.T.ravel(),
+                "mean_rank": mean_r.T.ravel(),
+                "median_rank": qr[1].T.ravel(),
+                "p05_rank": qr[0].T.ravel(),
+                "p95_rank": qr[2].T.ravel(),
+                "rank_volatility": sd_r.T.ravel(),
+                "mean_abs_rank_shift": shift.T.ravel(),
+                "p05_score": qs[0].T.ravel(),
+                "median_score": qs[1].T.ravel(),
+                "p95_score": qs[2].T.ravel(),
+                "n_replications": count.T.ravel(),
+            }
+        )
+        return frame.sort_values(["node", "nominal_rank", "economy"], kind="stable").reset_index(
+            drop=True
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Alias of :meth:`summary` (the tidy table the CLI writes)."""
+        return self.summary()
+
+    def replications_frame(self, target: str | None = None) -> pd.DataFrame:
+        """Long table of every replication: replication, economy, node, score, rank."""
+        t = 0 if target is None else self.targets.index(target)
+        n_runs, n = self.scores.shape[:2]
+        return pd.DataFrame(
+            {
+                "replication": np.repeat(np.arange(n_runs), n),
+                "economy": np.tile(np.array(self.economies, dtype=object), n_runs),
+                "node": self.targets[t],
+                "score": self.scores[:, :, t].ravel(),
+                "rank": self.ranks[:, :, t].ravel(),
+            }
+        )
+
+    def input_effects(self, target: str | None = None) -> pd.DataFrame:
+        """How much each input moves ranks: mean absolute rank shift by the input's value.
+
+        Discrete inputs: one row per alternative. Weights: rows for the quartiles of the
+        replication's mean relative weight change (``q1`` = smallest change). ``effect`` is the
+        spread (max - min) of the conditional means — a first-order, main-effect reading; for
+        a variance-based measure use the Sobol' indices.
+        """
+        rows = self._ua_rows()
+        shift = self.rank_shift(target)[rows]
+        u = self.design.u[rows]
+        out = []
+        for f in self.factors:
+            if f.kind == "discrete":
+                level = f.choose(u[:, f.columns.start])
+                labels = list(f.labels)
+            else:
+                size = np.mean(np.abs(2 * u[:, f.columns] - 1), axis=1)
+                edges = np.quantile(size, [0.25, 0.5, 0.75])
+                level = np.asarray(np.searchsorted(edges, size, side="right"))
+                labels = ["q1 (smallest change)", "q2", "q3", "q4 (largest change)"]
+            means = []
+            for i, label in enumerate(labels):
+                sel = level == i
+                with np.errstate(invalid="ignore"), _quiet():
+                    m = float(np.nanmean(shift[sel])) if sel.any() else float("nan")
+                means.append(m)
+                out.append(
+                    {
+                        "factor": f.name,
+                        "value": label,
+                        "n_replications": int(sel.sum()),
+                        "mean_abs_rank_shift": m,
+                    }
+                )
+            spread = (
+                float(np.nanmax(means) - np.nanmin(means)) if np.any(np.isfinite(means)) else 0.0
+            )
+            for row in out[-len(labels) :]:
+                row["effect"] = spread
+        return pd.DataFrame(out)
+
+    def sobol_frame(self) -> pd.DataFrame:
+        """Sobol' indices as tidy rows (empty if the design was not a Saltelli design)."""
+        if self.sobol is None:
+            return pd.DataFrame(columns=["output", "factor", "S1", "S1_conf", "ST", "ST_conf"])
+        return self.sobol.to_frame()
+
+    def convergence(self, *, n_boot: int = 100, rng: int | None = 0) -> pd.DataFrame:
+        """Sobol' indices of the mean absolute rank shift on growing prefixes of the design."""
+        from aibridge.analysis.sensitivity import convergence
+
+        if self.design.method != "saltelli":
+            raise SpecError("convergence diagnostics need a Saltelli design (method='saltelli')")
+        y = self.rank_shift()
+        return convergence(y, [f.name for f in self.factors], n_boot=n_boot, rng=rng)
+
+    def write(self, path: str | Path) -> Path:
+        """Write :meth:`summary` as CSV or Parquet (by suffix)."""
+        p = Path(path)
+        frame = self.summary()
+        if p.suffix.lower() == ".parquet":
+            frame.to_parquet(p, index=False)
+        elif p.suffix.lower() in (".csv", ""):
+            frame.to_csv(p, index=False)
+        else:
+            raise SpecError(f"unknown output format {p.suffix!r}; use .csv or .parquet")
+        return p
+
+
+class _quiet:
+    """Silence numpy's 'mean of empty slice' warnings (all-NaN economies are expected)."""
+
+    def __enter__(self) -> None:
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._ctx.__exit__(*exc)
+
+
+def analyze(
+    problem: Problem,
+    design: Design,
+    y: np.ndarray,
+    *,
+    nominal: tuple[np.ndarray, np.ndarray] | None = None,
+    n_boot: int = 100,
+    conf_level: float = 0.95,
+    rng: int | np.random.Generator | None = None,
+    seconds: float = 0.0,
+    backend: str = "numpy",
+) -> UncertaintyResult:
+    """Summaries (and, for a Saltelli design, Sobol' indices) of evaluated replications.
+
+    ``nominal`` = ``(scores, ranks)`` of the nominal build, ``(n_economies, n_targets)`` each;
+    default: the plan's own nominal build.
+    """
+
+    if nominal is None:
+        cols = list(problem.target_columns)
+        nominal = (problem.plan.nominal_scores[:, cols], problem.plan.nominal_ranks[:, cols])
+    scores = y[:, 0]
+    ranks = y[:, 1]
+    failed = int(np.sum(np.all(np.isnan(scores), axis=(1, 2))))
+    result = UncertaintyResult(
+        economies=problem.plan.economies,
+        targets=problem.targets,
+        factors=problem.factors,
+        design=design,
+        scores=scores,
+        ranks=ranks,
+        nominal_scores=np.asarray(nominal[0], dtype=np.float64),
+        nominal_ranks=np.asarray(nominal[1], dtype=np.float64),
+        failed=failed,
+        seconds=seconds,
+        backend=backend,
+    )
+    if design.method != "saltelli":
+        return result
+    shift = result.rank_shift()
+    if np.isnan(shift).any():
+        note = (
+            f"{int(np.isnan(shift).sum())} replications failed (NaN); Sobol' indices need every "
+            "run of the design, so none were computed"
+        )
+        return _replace(result, notes=(note,))
+    keep = ~np.all(np.isnan(ranks[:, :, 0]), axis=0)
+    per_economy = np.nan_to_num(ranks[:, keep, 0], nan=float(ranks.shape[1] + 1))
+    outputs = ("mean_abs_rank_shift", *np.asarray(problem.plan.economies, dtype=object)[keep])
+    sob = sobol_indices(
+        np.column_stack([shift, per_economy]),
+        [f.name for f in problem.factors],
+        outputs=[str(o) for o in outputs],
+        n_boot=n_boot,
+        conf_level=conf_level,
+        rng=design.seed if rng is None else rng,
+    )
+    return _replace(result, sobol=sob)
+
+
+def _replace(result: UncertaintyResult, **changes: Any) -> UncertaintyResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)
+
+
+def run_uncertainty(
+    plan: IndexPlan,
+    spec: UncertaintySpec,
+    n: int,
+    *,
+    seed: int | np.random.Generator | None = 0,
+    method: Literal["montecarlo", "saltelli"] = "montecarlo",
+    backend: str = "numpy",
+    chunk_size: int | None = None,
+    scheduler: str | Any | None = None,
+    n_workers: int = 2,
+    n_boot: int = 100,
+    nominal: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> UncertaintyResult:
+    """Bind, sample, evaluate and analyse in one call (see the module docstring).
+
+    ``n`` is the number of replications (``montecarlo``) or of base points (``saltelli``:
+    ``n * (d + 2)`` replications). Everything is validated before the first replication runs.
+    """
+    if backend not in backends.BACKENDS:
+        raise SpecError(f"backend must be one of {', '.join(backends.BACKENDS)}; got {backend!r}")
+    problem = bind(spec, plan)
+    design = sample(problem, n, rng=seed, method=method)
+    t0 = time.perf_counter()
+    y = evaluate(
+        problem,
+        design,
+        backend=backend,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        progress=progress,
+    )
+    seconds = time.perf_counter() - t0
+    return analyze(
+        problem, design, y, nominal=nominal, n_boot=n_boot, seconds=seconds, backend=backend
+    )
