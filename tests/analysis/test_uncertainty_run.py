@@ -206,3 +206,16 @@ def test_saltelli_design_gives_sobol_indices(toy_plan: IndexPlan) -> None:
     assert len(frame) == (1 + len(res.economies)) * len(res.factors)
     conv = res.convergence(n_boot=20)
     assert conv["n"].max() == 64
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_batched_equals_loop_of_full_rebuilds(toy_factory, seed: int) -> None:  # type: ignore[no-untyped-def]
+    from aibridge.analysis.uncertainty import rebuild
+
+    spec, panel = toy_factory(seed=seed)
+    plan = IndexPlan(spec, panel)
+    problem = bind(UncertaintySpec.parse(FULL), plan)
+    design = sample(problem, 60, rng=seed)
+    y = evaluate(problem, design, chunk_size=16)
+    for i in range(design.n_runs):
+        np.testing.assert_allclose(y[i, 0], rebuild(problem, design.u[i]), rtol=1e-12, atol=0)

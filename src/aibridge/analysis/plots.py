@@ -75,7 +75,7 @@ def rank_whiskers(
     ax.invert_yaxis()
     ax.set_xlim(-1, m)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.set_title(
         title or f"Rank uncertainty of {node} ({result.n_runs:,} replications)", fontsize=10
     )

@@ -60,6 +60,7 @@ __all__ = [
     "bind",
     "evaluate",
     "load_spec",
+    "rebuild",
     "run_uncertainty",
     "sample",
 ]
@@ -718,6 +719,79 @@ class _Evaluator:
             out[idx, 0] = scores
         out[:, 1] = rank_desc(out[:, 0], axis=-2)
         return out
+
+
+def rebuild(problem: Problem, row: np.ndarray) -> np.ndarray:
+    """One replication the slow way: edit the engine recipe and run a full ``build_index``.
+
+    This is what COINr's ``get_sensitivity`` does for every replication (edit the coin, then
+    ``Regen``). It is the reference the batched evaluation is tested against and the baseline of
+    the benchmarks; an excluded indicator is removed from the recipe. Returns
+    ``(n_economies, n_targets)`` scores.
+    """
+    from dataclasses import replace
+
+    from aibridge.engine.build import build_index
+    from aibridge.engine.spec import DEFAULT_STAGES, Step
+
+    plan = problem.plan
+    spec = plan.spec
+    ev = _Evaluator(problem)
+    u = np.asarray(row, dtype=np.float64)[None, :]
+    weights = ev.weights(u)
+    w = weights[0] if weights.ndim == 2 else weights
+    choice = {
+        f.name: int(f.choose(u[0, f.columns.start]))
+        for f in problem.factors
+        if f.kind == "discrete"
+    }
+    changes: dict[str, Any] = {}
+    stages = set(spec.stages)
+    if "normalisation" in choice:
+        alt = problem.factor("normalisation").alternatives[choice["normalisation"]]  # type: ignore[union-attr]
+        changes["normalise"] = Step(alt.method, dict(alt.params))
+        stages.add("normalise")
+    if "imputation" in choice:
+        alt = problem.factor("imputation").alternatives[choice["imputation"]]  # type: ignore[union-attr]
+        changes["impute"] = Step(alt.method, dict(alt.params))
+        stages.add("impute")
+    nominal_on = plan.has_stage("treat") and spec.treat.method != "none"
+    off = (
+        "treatment" in choice
+        and problem.factor("treatment").alternatives[choice["treatment"]] == "off"
+    )  # type: ignore[union-attr]
+    if off:
+        changes["treat"] = Step("none")
+    elif "winmax" in choice:
+        winmax = problem.factor("winmax").alternatives[choice["winmax"]]  # type: ignore[union-attr]
+        base = spec.treat if nominal_on else Step("coinr")
+        changes["treat"] = Step(base.method, {**dict(base.params), "winmax": winmax})
+        stages.add("treat")
+    elif "treatment" in choice and not nominal_on:
+        changes["treat"] = Step("coinr")
+        stages.add("treat")
+    if stages != set(spec.stages):
+        changes["stages"] = tuple(s for s in DEFAULT_STAGES if s in stages)
+    if "aggregation" in choice:
+        alt = problem.factor("aggregation").alternatives[choice["aggregation"]]  # type: ignore[union-attr]
+        step = Step(alt.method, dict(alt.params))
+        changes["nodes"] = tuple(replace(nd, aggregate=step) for nd in spec.nodes)
+    codes = list(plan.codes)
+    drop = None
+    if choice.get("exclude", 0) > 0:
+        drop = problem.excluded[choice["exclude"] - 1]
+        changes["indicators"] = tuple(ind for j, ind in enumerate(spec.indicators) if j != drop)
+    spec_i = replace(spec, **changes) if changes else spec
+    from aibridge.engine.spec import compile_tree
+
+    tree_i = compile_tree(spec_i)
+    w_i = np.array([w[codes.index(c)] for c in tree_i.codes])
+    res = build_index(spec_i, plan.panel, years=[plan.year], weights=w_i)
+    cols = [list(tree_i.codes).index(t) if t in tree_i.codes else -1 for t in problem.targets]
+    scores = np.asarray(res.scores)[0]
+    return np.column_stack(
+        [scores[:, c] if c >= 0 else np.full(scores.shape[0], np.nan) for c in cols]
+    )
 
 
 def bytes_per_replication(problem: Problem) -> int:
