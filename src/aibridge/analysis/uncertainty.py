@@ -463,6 +463,11 @@ class Problem:
     def factor(self, name: str) -> Factor | None:
         return next((f for f in self.factors if f.name == name), None)
 
+    def alternatives(self, name: str) -> tuple[Any, ...]:
+        """The alternatives of factor ``name`` (empty if the spec does not perturb it)."""
+        f = self.factor(name)
+        return () if f is None else f.alternatives
+
 
 def bind(spec: UncertaintySpec, plan: IndexPlan) -> Problem:
     """Resolve ``spec`` against ``plan``; raises :class:`SpecError` before any work."""
@@ -614,17 +619,15 @@ class _Evaluator:
             p = self.problem
             plan = p.plan
             imp_i, treat_i, win_i, norm_i = key
-            impute = p.factor("imputation").alternatives[imp_i] if imp_i >= 0 else None  # type: ignore[union-attr]
-            normalise = (
-                p.factor("normalisation").alternatives[norm_i] if norm_i >= 0 else None  # type: ignore[union-attr]
-            )
-            off = treat_i >= 0 and p.factor("treatment").alternatives[treat_i] == "off"  # type: ignore[union-attr]
+            impute = p.alternatives("imputation")[imp_i] if imp_i >= 0 else None
+            normalise = p.alternatives("normalisation")[norm_i] if norm_i >= 0 else None
+            off = treat_i >= 0 and p.alternatives("treatment")[treat_i] == "off"
             treat: Alternative | Literal["off"] | None = None
             nominal_on = plan.has_stage("treat") and plan.spec.treat.method != "none"
             if off:
                 treat = "off"
             elif win_i >= 0:
-                winmax = p.factor("winmax").alternatives[win_i]  # type: ignore[union-attr]
+                winmax = p.alternatives("winmax")[win_i]
                 base = plan.spec.treat if nominal_on else None
                 method = base.method if base is not None else "coinr"
                 params = dict(base.params) if base is not None else {}
@@ -748,22 +751,19 @@ def rebuild(problem: Problem, row: np.ndarray) -> np.ndarray:
     changes: dict[str, Any] = {}
     stages = set(spec.stages)
     if "normalisation" in choice:
-        alt = problem.factor("normalisation").alternatives[choice["normalisation"]]  # type: ignore[union-attr]
+        alt = problem.alternatives("normalisation")[choice["normalisation"]]
         changes["normalise"] = Step(alt.method, dict(alt.params))
         stages.add("normalise")
     if "imputation" in choice:
-        alt = problem.factor("imputation").alternatives[choice["imputation"]]  # type: ignore[union-attr]
+        alt = problem.alternatives("imputation")[choice["imputation"]]
         changes["impute"] = Step(alt.method, dict(alt.params))
         stages.add("impute")
     nominal_on = plan.has_stage("treat") and spec.treat.method != "none"
-    off = (
-        "treatment" in choice
-        and problem.factor("treatment").alternatives[choice["treatment"]] == "off"
-    )  # type: ignore[union-attr]
+    off = "treatment" in choice and problem.alternatives("treatment")[choice["treatment"]] == "off"
     if off:
         changes["treat"] = Step("none")
     elif "winmax" in choice:
-        winmax = problem.factor("winmax").alternatives[choice["winmax"]]  # type: ignore[union-attr]
+        winmax = problem.alternatives("winmax")[choice["winmax"]]
         base = spec.treat if nominal_on else Step("coinr")
         changes["treat"] = Step(base.method, {**dict(base.params), "winmax": winmax})
         stages.add("treat")
@@ -773,7 +773,7 @@ def rebuild(problem: Problem, row: np.ndarray) -> np.ndarray:
     if stages != set(spec.stages):
         changes["stages"] = tuple(s for s in DEFAULT_STAGES if s in stages)
     if "aggregation" in choice:
-        alt = problem.factor("aggregation").alternatives[choice["aggregation"]]  # type: ignore[union-attr]
+        alt = problem.alternatives("aggregation")[choice["aggregation"]]
         step = Step(alt.method, dict(alt.params))
         changes["nodes"] = tuple(replace(nd, aggregate=step) for nd in spec.nodes)
     codes = list(plan.codes)
