@@ -21,11 +21,14 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aibridge.errors import ConfigError, SourceUnavailable
 from aibridge.settings import find_shared_data
 from aibridge.sources._base import Batch, Source
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "SHARED_DATASETS",
@@ -36,6 +39,7 @@ __all__ = [
     "SourceFactory",
     "get_source",
     "import_shared",
+    "ingest_batches",
     "read_shared",
 ]
 
@@ -46,6 +50,8 @@ class _Store(Protocol):
     """What :func:`import_shared` needs of :class:`aibridge.store.Store` (no import cycle)."""
 
     def ingest_many(self, batches: list[Batch]) -> Any: ...
+
+    def update_economies(self, table: pa.Table) -> int: ...
 
 
 class ProgressCallback(Protocol):
@@ -79,6 +85,7 @@ SOURCES: dict[str, SourceFactory] = {
     "un-egdi-2003-2024": _lazy("un_egdi", "UnEgdiNamedSource"),
     "un-egdi-2010-2018": _lazy("un_egdi", "UnEgdiIso3Source"),
     "undp-hdr-2023-24": _lazy("undp_hdr", "UndpHdrSource"),
+    "wdi-country-metadata": _lazy("wdi_metadata", "WdiCountryMetadataSource"),
     "wdi-metadata-2020": _lazy("wdi_metadata", "WdiMetadataSource"),
     # wide WDI-layout files, tidy files and data packages (store helper)
     "wdi-bulk": _lazy("wdi_bulk", "WdiBulkSource"),
@@ -89,7 +96,7 @@ SOURCES: dict[str, SourceFactory] = {
 SHARED_DATASETS: dict[str, tuple[str, ...]] = {
     "wdi-metadata-2020": ("wdi-metadata-2020",),
     "wdi-2013": ("wdi-bulk",),
-    "wdi-recent": ("wdi-bulk",),
+    "wdi-recent": ("wdi-bulk", "wdi-country-metadata"),
     "wgi-2024": ("wgi-csv",),
     "undp-hdr-2023-24": ("undp-hdr-2023-24",),
     "un-egdi-2010-2018": ("un-egdi-2010-2018",),
@@ -187,6 +194,24 @@ class SharedImportReport:
         return sum(d.observations for d in self.datasets)
 
 
+def ingest_batches(store: _Store, batches: list[Batch]) -> Any:
+    """Ingest ``batches`` (one transaction) and apply the economy-metadata updates they carry.
+
+    A batch from a metadata source (``wdi-metadata-2020``, ``wdi-country-metadata``) carries
+    ``economy_updates`` (World Bank region, income group, aggregate flag); they are applied
+    with ``Store.update_economies`` first, so the economies exist with the right flags before
+    the observations arrive. Use this instead of ``store.ingest_many`` when the source may be
+    a metadata source (``aibridge import``, ``quickstart``).
+    """
+    from aibridge.sources.wdi_metadata import economy_updates_of
+
+    for batch in batches:
+        updates = economy_updates_of(batch)
+        if updates is not None:
+            store.update_economies(updates)
+    return store.ingest_many(batches)
+
+
 def import_shared(
     store: _Store,
     path: Path | None = None,
@@ -212,7 +237,7 @@ def import_shared(
         entry.observations = sum(b.observations.num_rows for b in batches)
         entry.indicators = sum(b.indicators.num_rows for b in batches)
         entry.unknown_codes = sorted({u.code for b in batches for u in b.unknown_codes})
-        entry.reports.append(store.ingest_many(batches))
+        entry.reports.append(ingest_batches(store, batches))
         report.datasets.append(entry)
         if progress is not None:
             progress(name, "done", index + 1, len(names))
