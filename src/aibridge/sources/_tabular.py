@@ -23,10 +23,53 @@ import pyarrow as pa
 
 from aibridge.errors import SourceFormatError, SourceUnavailable
 from aibridge.reference.economies import classify_economy
-from aibridge.sources._base import OBSERVATION_SCHEMA, Origin, UnknownCode, sha256_file
+from aibridge.sources._base import (
+    OBSERVATION_SCHEMA,
+    Batch,
+    Origin,
+    UnknownCode,
+    sha256_file,
+)
+
+
+@dataclass
+class EconomyMetadataBatch(Batch):
+    """A batch that also carries an economy-metadata update (ECONOMY_UPDATE_SCHEMA): World
+    Bank region / income group, or the names of a source's own aggregates. Applied by
+    :func:`aibridge.sources.catalog.ingest_batches` through ``Store.update_economies``."""
+
+    economy_updates: pa.Table | None = None
+
+
+def economy_updates_of(batch: Batch) -> pa.Table | None:
+    """The economy-metadata update a batch carries, if any."""
+    updates = getattr(batch, "economy_updates", None)
+    return updates if isinstance(updates, pa.Table) else None
+
+
+def aggregate_updates(names: Mapping[str, str], *, as_of: str | None = None) -> pa.Table:
+    """An economy update naming a source's own aggregates (code -> name)."""
+    from aibridge.reference.economies import ECONOMY_UPDATE_SCHEMA
+
+    codes = sorted(names)
+    return pa.table(
+        {
+            "iso3": codes,
+            "name": [names[c] for c in codes],
+            "wb_region": pa.array([None] * len(codes), pa.string()),
+            "income_group": pa.array([None] * len(codes), pa.string()),
+            "is_aggregate": [True] * len(codes),
+            "as_of": [as_of] * len(codes),
+        },
+        schema=ECONOMY_UPDATE_SCHEMA,
+    )
+
 
 __all__ = [
     "EconomyMapper",
+    "EconomyMetadataBatch",
+    "aggregate_updates",
+    "economy_updates_of",
     "find_file",
     "make_origin",
     "observations",

@@ -203,7 +203,7 @@ def ingest_batches(store: _Store, batches: list[Batch]) -> Any:
     the observations arrive. Use this instead of ``store.ingest_many`` when the source may be
     a metadata source (``aibridge import``, ``quickstart``).
     """
-    from aibridge.sources.wdi_metadata import economy_updates_of
+    from aibridge.sources._tabular import economy_updates_of
 
     for batch in batches:
         updates = economy_updates_of(batch)

@@ -28,6 +28,8 @@ import numpy as np
 from aibridge.sources._base import Batch, indicator_table
 from aibridge.sources._tabular import (
     EconomyMapper,
+    EconomyMetadataBatch,
+    aggregate_updates,
     find_files,
     make_origin,
     observations,
@@ -176,7 +178,13 @@ class OwidSource:
                     "source": origin_source,
                 }
             )
-        return Batch(
+        names: dict[str, str] = {}
+        for key, name in zip(keys, entity, strict=True):
+            mapped = mapper.one(key)
+            if mapped is not None and mapped.startswith("OWID_"):
+                names.setdefault(mapped, f"{name} (OWID)")
+        return EconomyMetadataBatch(
+            economy_updates=aggregate_updates(names),
             origin=make_origin(
                 file,
                 source_id=SOURCE_ID,

@@ -18,6 +18,8 @@ import numpy as np
 from aibridge.sources._base import Batch, indicator_table
 from aibridge.sources._tabular import (
     EconomyMapper,
+    EconomyMetadataBatch,
+    aggregate_updates,
     find_file,
     make_origin,
     observations,
@@ -160,7 +162,13 @@ class UndpHdrSource:
                     "source": f"UNDP Human Development Report Office, {VINTAGE}",
                 }
             )
-        yield Batch(
+        names = {
+            code: f"{name} (UNDP HDR aggregate)"
+            for code, name in zip(iso3, frame["country"].fillna(""), strict=True)
+            if code in aggregates
+        }
+        yield EconomyMetadataBatch(
+            economy_updates=aggregate_updates(names, as_of=VINTAGE),
             origin=make_origin(
                 file,
                 source_id=SOURCE_ID,

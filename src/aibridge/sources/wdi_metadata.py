@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,7 +23,13 @@ import pyarrow as pa
 from aibridge.errors import SourceUnavailable
 from aibridge.reference.economies import economy_table, economy_updates_from_wdi
 from aibridge.sources._base import OBSERVATION_SCHEMA, Batch, indicator_table
-from aibridge.sources._tabular import make_origin, read_csv, require_columns
+from aibridge.sources._tabular import (
+    EconomyMetadataBatch,
+    economy_updates_of,
+    make_origin,
+    read_csv,
+    require_columns,
+)
 
 __all__ = [
     "EconomyMetadataBatch",
@@ -36,19 +41,6 @@ __all__ = [
 
 PUBLISHER = "The World Bank, World Development Indicators"
 LICENCE = "CC BY 4.0"
-
-
-@dataclass
-class EconomyMetadataBatch(Batch):
-    """A batch that also updates economy metadata (region, income group)."""
-
-    economy_updates: pa.Table | None = None
-
-
-def economy_updates_of(batch: Batch) -> pa.Table | None:
-    """The economy-metadata update a batch carries, if any."""
-    updates = getattr(batch, "economy_updates", None)
-    return updates if isinstance(updates, pa.Table) else None
 
 
 def _empty_observations() -> pa.Table:
