@@ -88,6 +88,8 @@ SOURCES: dict[str, SourceFactory] = {
     "wdi-country-metadata": _lazy("wdi_metadata", "WdiCountryMetadataSource"),
     "wdi-metadata-2020": _lazy("wdi_metadata", "WdiMetadataSource"),
     # wide WDI-layout files, tidy files and data packages (store helper)
+    "datapackage": _lazy("datapackage", "DataPackageSource"),
+    "tidy": _lazy("tidy", "TidySource"),
     "wdi-bulk": _lazy("wdi_bulk", "WdiBulkSource"),
     "wgi-csv": _lazy("wdi_bulk", "WgiCsvSource"),
 }
