@@ -92,6 +92,13 @@ SOURCES: dict[str, SourceFactory] = {
     "tidy": _lazy("tidy", "TidySource"),
     "wdi-bulk": _lazy("wdi_bulk", "WdiBulkSource"),
     "wgi-csv": _lazy("wdi_bulk", "WgiCsvSource"),
+    # DDF packages and World Bank survey files (web-connectors helper)
+    "ddf": _lazy("ddf", "DdfSource"),
+    "gapminder-systema-globalis": _lazy("ddf", "GapminderSystemaGlobalisSource"),
+    "sdg-ict-2020": _lazy("ddf", "SdgIctSource"),
+    "wb-gtmi-2022": _lazy("gtmi", "GtmiSource"),
+    "wb-spi-2021": _lazy("spi", "SpiSource"),
+    "wgi-xlsx": _lazy("wgi", "WgiXlsxSource"),
 }
 
 #: shared-data folder -> source ids that read it (in order).
@@ -99,7 +106,11 @@ SHARED_DATASETS: dict[str, tuple[str, ...]] = {
     "wdi-metadata-2020": ("wdi-metadata-2020",),
     "wdi-2013": ("wdi-bulk",),
     "wdi-recent": ("wdi-bulk", "wdi-country-metadata"),
-    "wgi-2024": ("wgi-csv",),
+    "wgi-2024": ("wgi-csv", "wgi-xlsx"),  # vintages 2023 then 2024
+    "gapminder-systema-globalis": ("gapminder-systema-globalis",),
+    "sdg-ict-2020": ("sdg-ict-2020",),
+    "wb-spi-2021": ("wb-spi-2021",),
+    "wb-gtmi-2022": ("wb-gtmi-2022",),
     "undp-hdr-2023-24": ("undp-hdr-2023-24",),
     "un-egdi-2010-2018": ("un-egdi-2010-2018",),
     "un-egdi-2003-2024": ("un-egdi-2003-2024",),
