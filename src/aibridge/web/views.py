@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
 from aibridge import __version__
 from aibridge.errors import NotFoundError
@@ -203,11 +202,13 @@ def _not_found(request: Request, lang: str, detail: str) -> HTMLResponse:
 # -- JSON blocks for charts ------------------------------------------------------------------
 
 
-def _json_block(payload: Any) -> Markup:
-    """JSON safe inside ``<script type="application/json">`` (no ``</script>`` breakout)."""
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)  # escaped above for the script-data context
+def _json_block(payload: Any) -> str:
+    """A chart's data as JSON, for a ``data-spec`` attribute (Jinja escapes it there).
+
+    An attribute rather than a ``<script type="application/json">`` block because htmx drops
+    script elements from swapped partials when script evaluation is off (as it is here).
+    """
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def _map_payload(page: Page, rows: Sequence[Value], meta: IndicatorMeta) -> dict[str, Any]:

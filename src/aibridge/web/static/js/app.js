@@ -1,5 +1,5 @@
 /* aibridge web app behaviour. Progressive enhancement only: every page works without this
-   file. Charts read the JSON block the server renders beside each chart (the HTML table
+   file. Charts read the JSON the server renders in each chart's data-spec attribute (the HTML table
    holds the same numbers) and are redrawn after every HTMX swap. No inline script: this
    file is loaded from the same origin under a strict Content-Security-Policy. */
 (function () {
@@ -20,10 +20,35 @@
       .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
   }
 
-  function readJSON(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  function readSpec(el) {
+    try { return JSON.parse(el.getAttribute("data-spec")); } catch (e) { return null; }
+  }
+
+  // world-atlas rings are spherical: a ring that jumps from +180 to -180 (Russia, Fiji) would
+  // be drawn across the whole plane. Shift such a feature's far-side points by 360 degrees.
+  function unwrapAntimeridian(f) {
+    var g = f.geometry;
+    if (!g) return;
+    var polys = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+    var jumps = false, sum = 0, n = 0;
+    polys.forEach(function (poly) {
+      poly.forEach(function (ring) {
+        for (var i = 0; i < ring.length; i++) {
+          sum += ring[i][0]; n++;
+          if (i && Math.abs(ring[i][0] - ring[i - 1][0]) > 180) jumps = true;
+        }
+      });
+    });
+    if (!jumps) return;
+    var east = sum / n > 0;
+    polys.forEach(function (poly) {
+      poly.forEach(function (ring) {
+        ring.forEach(function (pt) {
+          if (east && pt[0] < 0) pt[0] += 360;
+          else if (!east && pt[0] > 0) pt[0] -= 360;
+        });
+      });
+    });
   }
 
   function loadWorld(url) {
@@ -39,6 +64,7 @@
           });
           // Antarctica takes a fifth of the map and carries no data: leave it out
           geo.features = geo.features.filter(function (f) { return f.id !== "010"; });
+          geo.features.forEach(unwrapAntimeridian);
           lib.echarts.registerMap("world", geo);
           return geo;
         });
@@ -144,8 +170,8 @@
 
   function drawAll(root) {
     if (!window.AibridgeCharts) return;
-    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
-      var spec = readJSON(el.getAttribute("data-chart"));
+    (root || document).querySelectorAll("[data-spec]").forEach(function (el) {
+      var spec = readSpec(el);
       if (!spec) return;
       if (charts[el.id]) {
         if (charts[el.id].getDom() === el) return;  // already drawn in this element
