@@ -102,7 +102,9 @@ def minmax(
     lo = col_param(low, X, name="low")
     hi = col_param(high, X, name="high")
     if np.any(lo >= hi):
-        raise SpecError(f"minmax range must be (low, high) with low < high; got ({low}, {high})")
+        raise SpecError(
+            f"minmax range must be (low, high) with low < high; got ({low!r}, {high!r})"
+        )
     mn, mx = _colmin(X), _colmax(X)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = (X - mn) / (mx - mn) * (hi - lo) + lo
@@ -121,7 +123,7 @@ def zscore(
     m_t = col_param(mean, X, name="mean")
     sd_t = col_param(sd, X, name="sd")
     if np.any(sd_t <= 0):
-        raise SpecError(f"zscore sd must be positive; got {sd}")
+        raise SpecError(f"zscore sd must be positive; got {sd!r}")
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = np.nanmean(X, axis=-2, keepdims=True) if X.shape[-2] else X
         s = np.nanstd(X, axis=-2, ddof=1, keepdims=True)
