@@ -90,7 +90,7 @@ def map_chunks(
         from distributed import as_completed
 
         with _client(scheduler, n_workers) as client:
-            fn_remote = client.scatter(fn, broadcast=True)
+            fn_remote = client.scatter(fn, broadcast=True, hash=False)
             futures = [
                 client.submit(_apply, fn_remote, design[lo:hi], lo, pure=False) for lo, hi in spans
             ]
