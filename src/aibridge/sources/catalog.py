@@ -150,7 +150,10 @@ def _shared_root(path: Path | None) -> Path:
             "it at ../shared/data), or load data online with `aibridge update worldbank`"
         )
     if not root.is_dir():
-        raise SourceUnavailable(f"{root} is not a folder; pass the shared open-data folder")
+        raise SourceUnavailable(
+            f"{root} is not a folder; pass the shared open-data folder (the one holding "
+            "undp-hdr-2023-24/, wdi-2013/ ...) or set AIBRIDGE_SHARED_DATA to it"
+        )
     return root
 
 

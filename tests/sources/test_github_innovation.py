@@ -1,0 +1,91 @@
+"""GitHub Innovation Graph importer: quarterly -> annual rules."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aibridge.errors import SourceFormatError
+from aibridge.sources.github_innovation import GithubInnovationGraphSource, annualise
+
+METRICS = ("developers", "organizations", "repositories", "git_pushes")
+
+
+def _write(folder: Path, metric: str, rows: list[tuple[int, str, int, int]]) -> None:
+    lines = [f"{metric},iso2_code,year,quarter"] + [f"{v},{c},{y},{q}" for v, c, y, q in rows]
+    (folder / f"{metric}.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_annualise_rules() -> None:
+    econ = np.array(["KEN"] * 4 + ["UGA"] * 2, dtype=object)
+    year = np.array([2024] * 4 + [2025] * 2)
+    quarter = np.array([1, 2, 3, 4, 1, 2])
+    value = np.array([1.0, 2.0, 3.0, 4.0, 10.0, 20.0])
+    _, _, v, f = annualise(econ, year, quarter, value, "sum")
+    assert list(v) == [10.0, 60.0] and list(f) == [None, "E"]  # 30 * 4 / 2
+    _, _, v, f = annualise(econ, year, quarter, value, "last")
+    assert list(v) == [4.0, 20.0] and list(f) == [None, "P"]
+    with pytest.raises(ValueError, match="rule"):
+        annualise(econ, year, quarter, value, "median")
+
+
+def test_reads_iso2_with_namibia_and_eu_aggregate(tmp_path: Path) -> None:
+    rows = [(q * 10, c, 2024, q) for c in ("NA", "EU", "XK") for q in (1, 2, 3, 4)]
+    rows.append((5, "ZZ", 2024, 1))
+    for metric in METRICS:
+        _write(tmp_path, metric, rows)
+    batches = list(GithubInnovationGraphSource().read(tmp_path))
+    assert len(batches) == 4
+    dev = {(r["economy"], r["year"]): r["value"] for r in batches[0].observations.to_pylist()}
+    assert dev == {("NAM", 2024): 40.0, ("EUU", 2024): 40.0, ("XKX", 2024): 40.0}
+    pushes = {r["economy"]: r["value"] for r in batches[3].observations.to_pylist()}
+    assert pushes["NAM"] == 100.0
+    assert batches[0].aggregates == {"EUU"}
+    assert [(u.code, u.rows) for u in batches[0].unknown_codes] == [("ZZ", 1)]
+    assert "Q4" in batches[0].indicators.column("description")[0].as_py()
+
+
+def test_duplicate_quarter_is_an_error(tmp_path: Path) -> None:
+    for metric in METRICS:
+        _write(tmp_path, metric, [(1, "KE", 2024, 1), (2, "KE", 2024, 1)])
+    with pytest.raises(SourceFormatError, match=r"line 3.*duplicate"):
+        list(GithubInnovationGraphSource().read(tmp_path))
+
+
+@pytest.mark.shared_data
+def test_real_files_import_completely(shared_data: Path) -> None:
+    folder = shared_data / "github-innovation-graph"
+    batches = {
+        b.indicators.column("code")[0].as_py(): b
+        for b in GithubInnovationGraphSource().read(folder)
+    }
+    assert set(batches) == {f"GH.{m}" for m in METRICS}
+    for metric in METRICS:
+        with (folder / f"{metric}.csv").open(encoding="utf-8", newline="") as fh:
+            raw = list(csv.DictReader(fh))
+        quarters: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
+        for r in raw:
+            quarters[(r["iso2_code"], int(r["year"]))][int(r["quarter"])] = float(r[metric])
+        batch = batches[f"GH.{metric}"]
+        assert batch.unknown_codes == []
+        assert batch.observations.num_rows == len(quarters)  # one row per economy-year
+        got = {(r["economy"], r["year"]): r for r in batch.observations.to_pylist()}
+        us_2024 = quarters[("US", 2024)]
+        if metric == "git_pushes":
+            assert got[("USA", 2024)]["value"] == sum(us_2024.values())
+            assert got[("USA", 2025)]["flag"] == "E"
+        else:
+            assert got[("USA", 2024)]["value"] == us_2024[4]
+            assert got[("USA", 2025)]["value"] == quarters[("US", 2025)][3]
+            assert got[("USA", 2025)]["flag"] == "P"
+        assert got[("NAM", 2024)]["value"] > 0  # Namibia's "NA" survived
+        assert "EUU" in batch.aggregates
+    dev = {
+        (r["economy"], r["year"]): r["value"]
+        for r in batches["GH.developers"].observations.to_pylist()
+    }
+    assert dev[("USA", 2025)] == pytest.approx(28.6e6, rel=0.01)  # README: US 28.6 M in 2025Q3
