@@ -200,28 +200,33 @@ class Store:
     def update_economies(self, table: pa.Table) -> int:
         """Set non-null fields (e.g. ``income_group``, ``wb_region``) for the listed ``iso3``.
 
-        Unknown ``iso3`` codes are added. Returns the number of economies touched.
+        Unknown ``iso3`` codes are added. Returns the number of rows given. A batch may carry
+        such a table as ``batch.economy_updates``; ``ingest`` applies it in its transaction.
         """
-        columns = [c for c in ECONOMY_COLUMNS if c in table.column_names and c != "iso3"]
         with self._transaction():
-            self.con.register("_economy_upd", table)
-            try:
-                self.con.execute(
-                    "INSERT INTO economies (iso3) SELECT DISTINCT iso3 FROM _economy_upd "
-                    "WHERE iso3 NOT IN (SELECT iso3 FROM economies)"
+            return self._update_economies(table)
+
+    def _update_economies(self, table: pa.Table) -> int:
+        columns = [c for c in ECONOMY_COLUMNS if c in table.column_names and c != "iso3"]
+        self.con.register("_economy_upd", table)
+        try:
+            self.con.execute(
+                "INSERT INTO economies (iso3) SELECT DISTINCT iso3 FROM _economy_upd "
+                "WHERE iso3 IS NOT NULL AND iso3 NOT IN (SELECT iso3 FROM economies)"
+            )
+            if columns:
+                sets = ", ".join(
+                    f"{c} = coalesce(CAST(u.{c} AS {self._economy_type(c)}), economies.{c})"
+                    for c in columns
                 )
-                if columns:
-                    sets = ", ".join(
-                        f"{c} = coalesce(CAST(u.{c} AS {self._economy_type(c)}), economies.{c})"
-                        for c in columns
-                    )
-                    self.con.execute(
-                        f"UPDATE economies SET {sets} FROM _economy_upd u "
-                        "WHERE economies.iso3 = u.iso3"
-                    )
-                return table.num_rows
-            finally:
-                self.con.unregister("_economy_upd")
+                self.con.execute(
+                    f"UPDATE economies SET {sets} FROM (SELECT * FROM _economy_upd "
+                    "QUALIFY row_number() OVER (PARTITION BY iso3) = 1) u "
+                    "WHERE economies.iso3 = u.iso3"
+                )
+            return table.num_rows
+        finally:
+            self.con.unregister("_economy_upd")
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -330,6 +335,9 @@ class Store:
             self._refresh_current(origin.source_id, origin.vintage, vintage_id, origin_id)
         if progress:
             progress("indexed", written)
+        updates = getattr(batch, "economy_updates", None)  # metadata sources (WDI country file)
+        if isinstance(updates, pa.Table):
+            self._update_economies(updates)
         n_indicators = self._merge_indicators(batch)
         self._merge_economies(batch)
         con.execute(
