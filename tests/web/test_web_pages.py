@@ -199,3 +199,28 @@ def test_vendored_assets_and_licences_are_present() -> None:
     assert {"echarts.LICENSE", "zrender.LICENSE", "htmx.org.LICENSE"} <= licences
     # the charts bundle stays small enough for the page budget
     assert len(gzip.compress((vendor / "charts.min.js").read_bytes())) < 230_000
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
+def test_catalogs_are_complete_and_placeholders_match(lang: str) -> None:
+    from babel.messages.pofile import read_po
+
+    from aibridge.web.i18n import LOCALE_DIR
+
+    template = read_po((LOCALE_DIR / "messages.pot").open("rb"))
+    catalog = read_po((LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb"))
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalog.get(message.id)
+        assert translated is not None and translated.string, f"{lang}: {message.id!r} untranslated"
+        want = sorted(re.findall(r"%\(\w+\)s", str(message.id)))
+        assert sorted(re.findall(r"%\(\w+\)s", str(translated.string))) == want, message.id
+
+
+def test_pages_are_translated(client: TestClient) -> None:
+    assert "خريطة العالم" in client.get("/ar/").text
+    assert "世界地图" in client.get("/zh/").text
+    assert "Carte du monde" in client.get("/fr/").text
+    assert "Карта мира" in client.get("/ru/").text
+    assert "Mapa mundial" in client.get("/es/").text

@@ -68,7 +68,7 @@ def _env(lang: str) -> Environment:
     return env
 
 
-def _(lang: str, message: str) -> str:
+def _t(lang: str, message: str) -> str:
     """Translate a message from Python code (templates use ``_()`` directly)."""
     return translations(lang).gettext(message)
 
@@ -122,12 +122,12 @@ class Page:
     def flag(self, flag: str | None) -> str:
         """The imputation/estimate flag in words ("reported" when there is none)."""
         if not flag:
-            return _(self.lang, "reported")
+            return _t(self.lang, "reported")
         word = FLAGS.get(flag, flag)
         return {
-            "estimate": _(self.lang, "estimate"),
-            "imputed": _(self.lang, "imputed"),
-            "provisional": _(self.lang, "provisional"),
+            "estimate": _t(self.lang, "estimate"),
+            "imputed": _t(self.lang, "imputed"),
+            "provisional": _t(self.lang, "provisional"),
         }.get(word, word)
 
     def region(self, eco: Economy) -> str:
@@ -154,14 +154,14 @@ def _is_htmx(request: Request) -> bool:
 
 def error_title(status: int, lang: str) -> str:
     titles = {
-        400: _(lang, "Bad request"),
-        404: _(lang, "Page not found"),
-        405: _(lang, "Method not allowed"),
-        422: _(lang, "Invalid input"),
-        500: _(lang, "Something went wrong"),
-        503: _(lang, "Data not available"),
+        400: _t(lang, "Bad request"),
+        404: _t(lang, "Page not found"),
+        405: _t(lang, "Method not allowed"),
+        422: _t(lang, "Invalid input"),
+        500: _t(lang, "Something went wrong"),
+        503: _t(lang, "Data not available"),
     }
-    return titles.get(status, _(lang, "Error"))
+    return titles.get(status, _t(lang, "Error"))
 
 
 def render_error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
@@ -242,10 +242,10 @@ def _map_payload(page: Page, rows: Sequence[Value], meta: IndicatorMeta) -> dict
         "maxLabel": page.num(max(values)) if values else "",
         "reverse": meta.direction == -1,
         "labels": {
-            "year": _(page.lang, "Year"),
-            "source": _(page.lang, "Source"),
-            "flag": _(page.lang, "Status"),
-            "noData": _(page.lang, "No data"),
+            "year": _t(page.lang, "Year"),
+            "source": _t(page.lang, "Source"),
+            "flag": _t(page.lang, "Status"),
+            "noData": _t(page.lang, "No data"),
         },
         "items": items,
     }
@@ -304,7 +304,7 @@ def world_map(
     meta = _pick_indicator(data, indicator)
     if meta is None:
         return _not_found(
-            request, lang, _(lang, "No data for indicator %(code)s.") % {"code": indicator}
+            request, lang, _t(lang, "No data for indicator %(code)s.") % {"code": indicator}
         )
     first, last = data.years(meta.code)
     chosen = data.best_map_year(meta.code) if year is None else min(max(year, first), last)
@@ -413,14 +413,14 @@ def country_profile(
         if "region" in peers:
             peer_lines.append(
                 (
-                    _(lang, "Median of %(group)s") % {"group": eco.un_region},
+                    _t(lang, "Median of %(group)s") % {"group": eco.un_region},
                     data.group_medians(meta.code, peers["region"]),
                 )
             )
         if "income" in peers:
             peer_lines.append(
                 (
-                    _(lang, "Median of %(group)s") % {"group": eco.income_group},
+                    _t(lang, "Median of %(group)s") % {"group": eco.income_group},
                     data.group_medians(meta.code, peers["income"]),
                 )
             )
