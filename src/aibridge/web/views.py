@@ -46,8 +46,9 @@ PAGE_SIZE: Final = 50
 # -- templates ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _base_env() -> Environment:
+@lru_cache(maxsize=len(LANGUAGES))
+def _env(lang: str) -> Environment:
+    """One Jinja environment per language (an overlay would share the gettext globals)."""
     env = Environment(
         loader=FileSystemLoader(WEB_DIR / "templates"),
         autoescape=select_autoescape(["html", "xml", "svg"]),
@@ -58,12 +59,6 @@ def _base_env() -> Environment:
     env.globals["static"] = static_url
     env.globals["version"] = __version__
     env.globals["languages"] = LANGUAGES
-    return env
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def _env(lang: str) -> Environment:
-    env = _base_env().overlay()
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env
 
