@@ -48,6 +48,7 @@ def _register() -> None:
     from aibridge.cli import commands_data
 
     commands_data.register(app)
+    __import__("aibridge.cli.commands_index", fromlist=["register"]).register(app)
 
 
 _register()
