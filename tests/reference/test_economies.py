@@ -221,3 +221,38 @@ def test_wdi_2013_codes_all_resolve(shared_data: Path) -> None:
         "WBG",
         "ZAR",
     }
+
+
+@pytest.mark.parametrize(
+    "historical",
+    [
+        "Czechoslovakia",
+        "Somaliland",
+        "North Yemen (former)",
+        "Serbia excluding Kosovo",
+        "USSR",
+        "gbg",
+    ],
+)
+def test_historical_or_partial_entities_do_not_match_a_successor(historical: str) -> None:
+    assert resolve_economy(historical) is None
+
+
+@pytest.mark.shared_data
+def test_gapminder_geo_entities_never_resolve_wrongly(shared_data: Path) -> None:
+    """Gapminder ids (lower-case ISO3 or own ids) and names: right ISO3, or None."""
+    rows = _read(shared_data / "gapminder-systema-globalis" / "ddf--entities--geo--country.csv")
+    assert len(rows) == 273
+    resolved = 0
+    for row in rows:
+        expected = row["iso3166_1_alpha3"] or None
+        for value in (row["country"], row["name"]):
+            got = resolve_economy(value)
+            if expected is None:
+                # entities without an ISO code: only these map, and to the right place
+                assert got in {None, "CHI", "XKX", "PSE", "MAF", "ATF"}, (value, got)
+            else:
+                assert got in {expected, None}, (value, expected, got)
+                resolved += got == expected
+    with_iso = sum(1 for r in rows if r["iso3166_1_alpha3"])
+    assert resolved >= 2 * with_iso - 12  # nearly every id and name resolves
