@@ -49,7 +49,7 @@ SourceFactory = Callable[[], Source]
 class _Store(Protocol):
     """What :func:`import_shared` needs of :class:`aibridge.store.Store` (no import cycle)."""
 
-    def ingest_many(self, batches: list[Batch]) -> Any: ...
+    def ingest_many(self, batches: list[Batch], *, progress: Any = None) -> Any: ...
 
     def update_economies(self, table: pa.Table) -> int: ...
 
@@ -210,14 +210,15 @@ class SharedImportReport:
         return sum(d.observations for d in self.datasets)
 
 
-def ingest_batches(store: _Store, batches: list[Batch]) -> Any:
+def ingest_batches(store: _Store, batches: list[Batch], *, progress: Any = None) -> Any:
     """Ingest ``batches`` (one transaction) and apply the economy-metadata updates they carry.
 
     A batch from a metadata source (``wdi-metadata-2020``, ``wdi-country-metadata``) carries
     ``economy_updates`` (World Bank region, income group, aggregate flag); they are applied
     with ``Store.update_economies`` first, so the economies exist with the right flags before
     the observations arrive. Use this instead of ``store.ingest_many`` when the source may be
-    a metadata source (``aibridge import``, ``quickstart``).
+    a metadata source (``aibridge import``, ``quickstart``); ``progress`` is passed on to
+    ``ingest_many``.
     """
     from aibridge.sources._tabular import economy_updates_of
 
@@ -225,6 +226,8 @@ def ingest_batches(store: _Store, batches: list[Batch]) -> Any:
         updates = economy_updates_of(batch)
         if updates is not None:
             store.update_economies(updates)
+    if progress is not None:
+        return store.ingest_many(batches, progress=progress)
     return store.ingest_many(batches)
 
 
