@@ -74,7 +74,7 @@ def audit(
     """Statistical audit (JRC practice): correlations, Cronbach's alpha, PCA, weights, coverage."""
     from aibridge.engine.audit import audit_index
 
-    fw, result = _build(framework, year, store)
+    _fw, result = _build(framework, year, store)
     report = audit_index(result, year=year)
     report.print(console)
     if json_out is not None:

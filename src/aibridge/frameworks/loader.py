@@ -146,5 +146,4 @@ def load_panel(fw: Framework, *, store_path: str | None = None) -> Panel:
             f"the data for {fw.name!r} lack {missing}; import them or fix the 'source' codes"
         )
     rename = {v: k for k, v in src.items()}
-    inds = tuple(rename.get(c, c) for c in panel.indicators)
-    return replace(panel, indicators=inds)
+    return replace(panel, indicators=tuple(rename.get(c, c) for c in panel.indicators))
