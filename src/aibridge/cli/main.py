@@ -50,6 +50,7 @@ def _register() -> None:
     commands_data.register(app)
     __import__("aibridge.cli.commands_index", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_update", fromlist=["register"]).register(app)
+    __import__("aibridge.cli.commands_update", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_uncertainty", fromlist=["register"]).register(app)
 
 
