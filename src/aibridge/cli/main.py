@@ -51,7 +51,6 @@ def _register() -> None:
     __import__("aibridge.cli.commands_index", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_update", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_uncertainty", fromlist=["register"]).register(app)
-    __import__("aibridge.cli.commands_report", fromlist=["register"]).register(app)
 
 
 _register()
