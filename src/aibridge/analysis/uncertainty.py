@@ -932,6 +932,11 @@ class UncertaintyResult:
     seconds: float = 0.0
     backend: str = "numpy"
     notes: tuple[str, ...] = ()
+    framework: str = ""
+    framework_sha256: str = ""
+    year: int | None = None
+    data_vintage: str | None = None
+    spec_json: str = "{}"
 
     @property
     def n_runs(self) -> int:
@@ -1066,6 +1071,102 @@ class UncertaintyResult:
         y = self.rank_shift()
         return convergence(y, [f.name for f in self.factors], n_boot=n_boot, rng=rng)
 
+    def provenance(self) -> dict[str, Any]:
+        """What produced these numbers: framework hash, data vintage, spec, seed, design."""
+        import hashlib
+        import json
+
+        blob = json.dumps(
+            {
+                "framework_sha256": self.framework_sha256,
+                "data_vintage": self.data_vintage,
+                "year": self.year,
+                "spec": json.loads(self.spec_json),
+                "seed": self.design.seed,
+                "method": self.design.method,
+                "n": self.design.n,
+            },
+            sort_keys=True,
+        )
+        return {
+            "framework": self.framework,
+            "framework_sha256": self.framework_sha256,
+            "data_vintage": self.data_vintage,
+            "year": self.year,
+            "uncertainty_spec": json.loads(self.spec_json),
+            "seed": self.design.seed,
+            "method": self.design.method,
+            "n": self.design.n,
+            "replications": self.n_runs,
+            "analysis_sha256": hashlib.sha256(blob.encode()).hexdigest(),
+        }
+
+    def to_batch(self, *, prefix: str = "UA") -> Any:
+        """The rank statistics as a store ``Batch``, to keep beside the index in the store.
+
+        Indicator codes are ``UA.<framework>.<node>.<statistic>`` for ``median_rank``,
+        ``p05_rank``, ``p95_rank``, ``rank_volatility`` and ``mean_abs_rank_shift``; the
+        origin records the framework hash, data vintage, spec and seed (:meth:`provenance`).
+        """
+        import re
+
+        import pyarrow as pa
+
+        from aibridge.sources._base import Batch, Origin, indicator_table
+
+        if self.year is None:
+            raise SpecError("this result has no year; build it through IndexPlan to store it")
+        prov = self.provenance()
+        slug = re.sub(r"[^A-Za-z0-9_]+", "_", self.framework).strip("_") or "index"
+        stats = ("median_rank", "p05_rank", "p95_rank", "rank_volatility", "mean_abs_rank_shift")
+        frame = self.summary()
+        rows: dict[str, list[Any]] = {"economy": [], "indicator": [], "value": []}
+        for stat in stats:
+            ok = frame[stat].notna()
+            rows["economy"].extend(frame.loc[ok, "economy"].astype(str))
+            rows["indicator"].extend(
+                f"{prefix}.{slug}.{node}.{stat}" for node in frame.loc[ok, "node"]
+            )
+            rows["value"].extend(frame.loc[ok, stat].astype(float))
+        obs = pa.table(
+            {
+                "economy": pa.array(rows["economy"], pa.string()),
+                "indicator": pa.array(rows["indicator"], pa.string()),
+                "year": pa.array([self.year] * len(rows["value"]), pa.int16()),
+                "value": pa.array(rows["value"], pa.float64()),
+                "flag": pa.array([None] * len(rows["value"]), pa.string()),
+            }
+        )
+        meta = indicator_table(
+            [
+                {
+                    "code": f"{prefix}.{slug}.{node}.{stat}",
+                    "name": f"{self.framework}: {node}, {stat.replace('_', ' ')} "
+                    f"({self.n_runs:,} replications)",
+                    "unit": "rank" if stat != "mean_abs_rank_shift" else "ranks",
+                    "description": f"uncertainty analysis of {node}; analysis sha256 "
+                    f"{prov['analysis_sha256']}; framework sha256 {self.framework_sha256}; "
+                    f"data vintage {self.data_vintage}; seed {self.design.seed}",
+                    "topic": "composite index uncertainty",
+                    "direction": -1 if stat.endswith("_rank") else None,
+                    "licence": None,
+                    "source": "aibridge uncertainty analysis",
+                }
+                for node in self.targets
+                for stat in stats
+            ]
+        )
+        origin = Origin(
+            source_id="aibridge-uncertainty",
+            uri=f"aibridge:uncertainty/{slug}",
+            sha256=prov["analysis_sha256"],
+            vintage=f"{self.framework_sha256[:12]}@{self.data_vintage or 'unknown'}"
+            f"#ua-{prov['analysis_sha256'][:8]}",
+            title=f"{self.framework}: uncertainty analysis (derived)",
+            publisher="aibridge",
+        )
+        return Batch(origin=origin, observations=obs, indicators=meta)
+
     def write(self, path: str | Path) -> Path:
         """Write :meth:`summary` as CSV or Parquet (by suffix)."""
         p = Path(path)
@@ -1127,6 +1228,11 @@ def analyze(
         failed=failed,
         seconds=seconds,
         backend=backend,
+        framework=str(problem.plan.spec.name),
+        framework_sha256=str(problem.plan.spec.digest()),
+        year=problem.plan.year,
+        data_vintage=getattr(problem.plan.panel, "vintage", None),
+        spec_json=problem.spec.model_dump_json(),
     )
     if design.method != "saltelli":
         return result
