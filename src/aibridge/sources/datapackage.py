@@ -42,7 +42,7 @@ __all__ = ["DataPackageSource", "export_datapackage", "validate_datapackage"]
 
 Format = Literal["csv", "parquet"]
 
-_TS = "strftime(timezone('UTC', {col}), '%Y-%m-%dT%H:%M:%S.%fZ')"
+_TS = "strftime({col}, '%Y-%m-%dT%H:%M:%S.%fZ')"  # store timestamps are UTC
 
 FIELDS: dict[str, list[tuple[str, str, str]]] = {
     # resource -> (name, frictionless type, DuckDB type)

@@ -21,6 +21,9 @@ Tables (see docs/data.md for the full description):
     Provenance: one row per imported file or API response (URI, sha256, retrieval time).
 ``indicators`` / ``economies``
     Metadata.
+
+Timestamps are ``TIMESTAMP`` in UTC (not ``TIMESTAMPTZ``: fetching those into Python needs
+``pytz``, and UTC is what provenance should record anyway).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ DDL: tuple[str, ...] = (
         vintage_id INTEGER NOT NULL,
         source_id VARCHAR NOT NULL,
         label VARCHAR NOT NULL,
-        created_at TIMESTAMPTZ NOT NULL
+        created_at TIMESTAMP NOT NULL
     )
     """,
     """
@@ -70,8 +73,8 @@ DDL: tuple[str, ...] = (
         vintage VARCHAR NOT NULL,
         uri VARCHAR NOT NULL,
         sha256 VARCHAR NOT NULL,
-        retrieved_at TIMESTAMPTZ NOT NULL,
-        imported_at TIMESTAMPTZ NOT NULL,
+        retrieved_at TIMESTAMP NOT NULL,
+        imported_at TIMESTAMP NOT NULL,
         publisher VARCHAR,
         licence VARCHAR,
         title VARCHAR,
@@ -93,7 +96,7 @@ DDL: tuple[str, ...] = (
         licence VARCHAR,
         source VARCHAR,
         source_id VARCHAR,
-        updated_at TIMESTAMPTZ
+        updated_at TIMESTAMP
     )
     """,
     """

@@ -53,6 +53,17 @@ _KEY = "economy, indicator, year"
 _COLS = ", ".join(RESULT_COLUMNS)
 
 
+def _naive_utc(moment: datetime) -> datetime:
+    """UTC without tzinfo, for TIMESTAMP columns (naive input is taken to be UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def _as_list(codes: Codes) -> list[str] | None:
     if codes is None:
         return None
@@ -411,7 +422,7 @@ class Store:
         vid = self._scalar("SELECT nextval('vintage_id_seq')")
         self.con.execute(
             "INSERT INTO vintages VALUES (?, ?, ?, ?)",
-            [vid, source_id, label, datetime.now(UTC)],
+            [vid, source_id, label, _utc_now()],
         )
         return vid, False
 
@@ -436,8 +447,8 @@ class Store:
                 o.vintage,
                 o.uri,
                 o.sha256,
-                o.retrieved_at,
-                datetime.now(UTC),
+                _naive_utc(o.retrieved_at),
+                _utc_now(),
                 o.publisher,
                 o.licence,
                 o.title,
@@ -497,7 +508,7 @@ class Store:
             )
         finally:
             con.unregister("_ind_in")
-        now = datetime.now(UTC)
+        now = _utc_now()
         sid = batch.origin.source_id
         con.execute(
             "UPDATE indicators SET name = coalesce(n.name, indicators.name), "
