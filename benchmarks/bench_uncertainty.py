@@ -123,17 +123,15 @@ def peak_rss_child(n: int) -> float:
 
 def asem_plan() -> IndexPlan | None:
     """The ASEM example's plan, if the example and the shared data are present."""
+    from aibridge.errors import AibridgeError
+    from aibridge.frameworks import load_framework, load_panel
+
     try:
-        sys.path.insert(0, str(ROOT))
-        from examples.asem import load_asem  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    try:
-        spec, panel = load_asem()
-    except Exception as exc:  # data absent
+        fw = load_framework(ROOT / "examples" / "asem" / "asem.yaml")
+        return IndexPlan(fw.to_spec(), load_panel(fw))
+    except AibridgeError as exc:  # data absent
         print(f"ASEM example skipped: {exc}")
         return None
-    return IndexPlan(spec, panel)
 
 
 def main() -> None:
