@@ -30,6 +30,8 @@ Registered ids (``IMPUTERS``):
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -74,8 +76,8 @@ def impute_mean(x: npt.ArrayLike, *, stat: str = "mean") -> ImputeResult:
     """Replace missing values by the column mean (or median) of the present values."""
     X = as_data(x)
     miss = np.isnan(X)
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         fill = (
             np.nanmean(X, axis=-2, keepdims=True)
             if stat == "mean"
@@ -100,8 +102,8 @@ def impute_group(
     for code in np.unique(g[g >= 0]):
         rows = g == code
         sub = X[..., rows, :]
-        with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-            sup.filter(RuntimeWarning)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             fill = (
                 np.nanmean(sub, axis=-2, keepdims=True)
                 if stat == "mean"

@@ -226,8 +226,13 @@ def dist_to_target(
 
 
 def fraction_of_max(x: npt.ArrayLike, *, directions: npt.ArrayLike | None = None) -> FloatArray:
-    """``x / max(x)`` (COINr ``n_fracmax``)."""
-    X = apply_directions(as_data(x), directions)
+    """``x / max(x)`` (COINr ``n_fracmax``); a ratio scale, so only for direction +1."""
+    if directions is not None and np.any(np.asarray(directions) < 0):
+        raise SpecError(
+            "fraction_of_max is a ratio to the best value and needs direction +1; use minmax "
+            "or dist_to_frontier for lower-is-better indicators"
+        )
+    X = as_data(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         return X / _colmax(X)
 
