@@ -13,6 +13,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from aibridge.errors import NotFoundError
@@ -92,6 +93,7 @@ class Value:
     flag: str | None
     source_id: str
     vintage: str
+    origin_id: int | None = None  # the file or API response it came from (origins table)
 
 
 def _value(row: Sequence[Any]) -> Value:
@@ -103,10 +105,11 @@ def _value(row: Sequence[Any]) -> Value:
         flag=row[4],
         source_id=row[5],
         vintage=row[6],
+        origin_id=None if len(row) < 8 or row[7] is None else int(row[7]),
     )
 
 
-_VALUE_COLUMNS: Final = "economy, indicator, year, value, flag, source_id, vintage"
+_VALUE_COLUMNS: Final = "economy, indicator, year, value, flag, source_id, vintage, origin_id"
 
 
 class WebData:
@@ -253,16 +256,22 @@ class WebData:
         cur = self._cursor()
         try:
             rel = cur.execute(
-                "SELECT source_id, vintage, uri, sha256,"
-                " timezone('UTC', retrieved_at) AS retrieved_at,"
-                " timezone('UTC', imported_at) AS imported_at, publisher,"
+                "SELECT origin_id, source_id, vintage, uri, sha256,"
+                " epoch_ms(retrieved_at) AS retrieved_at,"
+                " epoch_ms(imported_at) AS imported_at, publisher,"
                 " licence, title, n_rows, inserted, revised, unchanged, unknown FROM origins"
                 " ORDER BY source_id, imported_at DESC"
             )
             names = [d[0] for d in rel.description]
-            return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+            rows = [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
         finally:
             cur.close()
+        # timestamps travel as epoch milliseconds: DuckDB's TIMESTAMPTZ -> Python needs pytz
+        for row in rows:
+            for key in ("retrieved_at", "imported_at"):
+                if row[key] is not None:
+                    row[key] = datetime.fromtimestamp(row[key] / 1000, tz=UTC)
+        return rows
 
     def source_summary(self) -> dict[str, tuple[int, int, int, int, int]]:
         """Per source id: (indicators, economies, first year, last year, values) in ``current``."""

@@ -552,3 +552,29 @@ def sources(request: Request, lang: str, data: Data) -> Response:
 
 def _short(values: Iterable[str]) -> str:
     return ", ".join(values)
+
+
+#: Reports have their stylesheet inline and no script at all.
+REPORT_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@router.get("/{lang:lang}/country/{iso3}/report.{fmt}")
+def country_report(request: Request, lang: str, iso3: str, fmt: str, data: Data) -> Response:
+    """Download the country report (PDF, or self-contained HTML)."""
+    from aibridge.web.report import build_report, report_html, report_pdf
+
+    if fmt not in ("pdf", "html"):
+        return _not_found(request, lang, _t(lang, "Reports are available as PDF or HTML."))
+    try:
+        report = build_report(data, iso3.upper(), lang=lang)
+    except NotFoundError as exc:
+        return _not_found(request, lang, str(exc))
+    html = report_html(report)
+    name = f"aibridge-{report.economy.iso3}-{lang}.{fmt}"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Security-Policy": REPORT_CSP,
+    }
+    if fmt == "html":
+        return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(report_pdf(html), media_type="application/pdf", headers=headers)
