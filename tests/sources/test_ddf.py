@@ -264,6 +264,11 @@ def test_gapminder_complete(shared_data: Path, gapminder) -> None:
     assert "SG.literacy_rate_adult_total_percent_of_people_ages_15_and_above" in codes
     assert batch.origin.vintage == "2026-03-01"
     assert batch.origin.licence == "CC BY 4.0"
+    # projections (years from the 2026 release on, e.g. population to 2100) carry the E flag
+    obs = batch.observations
+    future = pc.greater_equal(obs.column("year"), 2026)
+    assert pc.all(pc.equal(pc.is_valid(obs.column("flag")), future)).as_py()
+    assert pc.sum(future).as_py() > 0
 
 
 @pytest.mark.shared_data

@@ -701,7 +701,9 @@ class GapminderSystemaGlobalisSource(DdfSource):
 
     Reads ``systema_globalis_ddf.tar.gz`` (streamed). Concepts listed in
     ``indicators_wdi_to_sg.json`` keep their WDI code (``internet_users`` →
-    ``IT.NET.USER.ZS``); all others are ``SG.<concept>``.
+    ``IT.NET.USER.ZS``); all others are ``SG.<concept>``. Vintage: the archive's member date
+    (the repository commit, 2026-03-01); values for years from the vintage year on
+    (projections) are flagged ``E``.
     """
 
     ARCHIVE = "systema_globalis_ddf.tar.gz"
@@ -735,6 +737,19 @@ class GapminderSystemaGlobalisSource(DdfSource):
                     date = datetime.fromtimestamp(first.mtime, UTC).date().isoformat()
                     origin = Origin(**{**origin.__dict__, "vintage": date})
         return origin
+
+    def _batch(self, pkg: _Package, package_path: Path, retrieved: datetime) -> Batch:
+        batch = super()._batch(pkg, package_path, retrieved)
+        # Several series run past the release (ILOSTAT modelled labour series to 2026, UN
+        # population projections to 2100): values from the release year on are projections
+        # and carry the estimate flag, so "latest value" views can tell them apart.
+        release_year = int(batch.origin.vintage[:4]) if batch.origin.vintage[:4].isdigit() else None
+        if release_year is not None:
+            obs = batch.observations
+            future = pc.greater_equal(obs.column("year"), release_year)
+            flag = pc.if_else(future, pa.scalar("E"), obs.column("flag"))
+            batch.observations = obs.set_column(obs.schema.get_field_index("flag"), "flag", flag)
+        return batch
 
 
 #: Official UN SDG series descriptions of the ICT series in the 2020 extract.
