@@ -433,10 +433,16 @@ class IndexPlan:
         *,
         method: Alternative | None = None,
         targets: Sequence[int] | None = None,
+        varying_weights: np.ndarray | None = None,
+        static: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Aggregate ``xn`` (``(B or 1, n, k)``) with weights ``(B, K)`` or ``(K,)``.
 
         Returns ``(B, n, len(targets))`` (all tree columns by default).
+        ``varying_weights`` (``(K,)`` bool) marks the weights that may differ between
+        replications (default: those that differ in ``weights``); ``static`` is a dict in which
+        the replication-invariant node values are kept and reused (the caller keys it by the
+        preprocessing and aggregation choice).
 
         This walks the tree exactly as :func:`aibridge.engine.build.aggregate_tree` does (same
         aggregator calls on the same contiguous child blocks, so the same bits), with one
@@ -455,13 +461,21 @@ class IndexPlan:
         b = max(x3.shape[0], w2.shape[0])
         n = x3.shape[-2]
         n_cols = len(tree.codes)
-        w_var = np.zeros(n_cols, bool)
-        if w2.shape[0] > 1:
+        if varying_weights is not None:
+            w_var = np.asarray(varying_weights, bool)
+        elif w2.shape[0] > 1:
             w_var = ~np.all(w2 == w2[:1], axis=0)
+        else:
+            w_var = np.zeros(n_cols, bool)
         varies = np.zeros(n_cols, bool)
         varies[:n_ind] = x3.shape[0] > 1
-        stat = np.empty((1, n, n_cols))  # columns that do not vary: computed once
-        stat[..., :n_ind] = x3[:1]
+        reuse = static is not None and "values" in static
+        if reuse:
+            assert static is not None
+            stat = static["values"]  # columns that do not vary: computed once
+        else:
+            stat = np.empty((1, n, n_cols))
+            stat[..., :n_ind] = x3[:1]
         var: dict[int, np.ndarray] = {}  # columns that vary: (b, n) each
 
         def column(c: int) -> np.ndarray:
@@ -482,13 +496,16 @@ class IndexPlan:
             ch = list(tree.children[k])
             varies[k] = bool(varies[ch].any() or w_var[ch].any())
             if not varies[k]:
-                stat[..., k] = fn(stat[..., ch], w2[0][ch], **dict(step.params))
+                if not reuse:
+                    stat[..., k] = fn(stat[..., ch], w2[0][ch], **dict(step.params))
             else:
                 if all(c < n_ind for c in ch):
                     block = x3[..., ch]
                 else:
                     block = np.stack([column(c) for c in ch], axis=-1)
                 var[k] = fn(block, w2[..., ch], **dict(step.params))
+        if static is not None and not reuse:
+            static["values"] = stat
         cols = list(range(n_cols)) if targets is None else list(targets)
         out = np.stack([column(c) for c in cols], axis=-1)
         return np.where(included[:, None], out, np.nan)
@@ -679,9 +696,12 @@ class _Evaluator:
     def __init__(self, problem: Problem):
         self.problem = problem
         self._cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._static: dict[tuple[int, ...], dict[str, np.ndarray]] = {}
+        self.varying_weights = np.zeros(len(problem.plan.codes), bool)
+        self.varying_weights[list(problem.weight_map)] = True
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"problem": self.problem, "_cache": {}}
+        return {**self.__dict__, "_cache": {}, "_static": {}}
 
     def _preprocessed(self, key: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         if key not in self._cache:
@@ -776,8 +796,17 @@ class _Evaluator:
                 else np.broadcast_to(weights, (idx.size, weights.size))
             )
             targets = p.target_columns
+            static = self._static.setdefault(tuple(int(v) for v in key), {})
             try:
-                scores = plan.aggregate(xb, wg, included, method=method, targets=targets)
+                scores = plan.aggregate(
+                    xb,
+                    wg,
+                    included,
+                    method=method,
+                    targets=targets,
+                    varying_weights=self.varying_weights,
+                    static=static,
+                )
             except DataError:
                 # e.g. a geometric mean meeting a negative z-score: as COINr's failed regen,
                 # those replications become NaN while the others of the group still count.
@@ -864,10 +893,18 @@ def rebuild(problem: Problem, row: np.ndarray) -> np.ndarray:
 
 
 def bytes_per_replication(problem: Problem) -> int:
-    """Working set of one replication (bytes), used to size chunks: the tree array
-    ``(n, K)`` plus a node's temporaries and, with exclusion, a copy of ``(n, k)``."""
+    """Working set of one replication (bytes), used to size chunks.
+
+    The varying node values and their child blocks (bounded by twice the tree array
+    ``(n, K)``), plus, when indicator-level values vary (exclusion or indicator weights), the
+    aggregator temporaries over ``(n, k)``.
+    """
     n, width = problem.plan.shape
-    return int(n * width * 8 * 3 + n * len(problem.plan.indicators) * 8)
+    k = len(problem.plan.indicators)
+    per = n * width * 8 * 2
+    if problem.excluded or any(c < k for c in problem.weight_map):
+        per += n * k * 8 * 5
+    return int(per)
 
 
 def evaluate(
