@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aibridge.errors import SourceFormatError
 from aibridge.sources.github_innovation import GithubInnovationGraphSource, annualise
@@ -89,3 +91,37 @@ def test_real_files_import_completely(shared_data: Path) -> None:
         for r in batches["GH.developers"].observations.to_pylist()
     }
     assert dev[("USA", 2025)] == pytest.approx(28.6e6, rel=0.01)  # README: US 28.6 M in 2025Q3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(
+            st.sampled_from(["KEN", "UGA", "NAM"]), st.integers(2020, 2025), st.integers(1, 4)
+        ),
+        st.integers(0, 10**9),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_annualise_properties(cells: dict[tuple[str, int, int], int]) -> None:
+    keys = sorted(cells)
+    econ = np.array([k[0] for k in keys], dtype=object)
+    year = np.array([k[1] for k in keys])
+    quarter = np.array([k[2] for k in keys])
+    value = np.array([float(cells[k]) for k in keys])
+    groups: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
+    for (e, y, q), v in cells.items():
+        groups[(e, y)][q] = float(v)
+    e, y, v, f = annualise(econ, year, quarter, value, "sum")
+    assert len(v) == len(groups)  # one row per economy-year, whatever the order of quarters
+    for e_, y_, v_, f_ in zip(e, y, v, f, strict=True):
+        quarters = groups[(e_, int(y_))]
+        total = sum(quarters.values())
+        assert v_ == pytest.approx(total * 4 / len(quarters))
+        assert (f_ is None) == (len(quarters) == 4)
+    e, y, v, f = annualise(econ, year, quarter, value, "last")
+    for e_, y_, v_, f_ in zip(e, y, v, f, strict=True):
+        quarters = groups[(e_, int(y_))]
+        assert v_ == quarters[max(quarters)]
+        assert (f_ is None) == (max(quarters) == 4)

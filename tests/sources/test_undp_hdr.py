@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aibridge.errors import SourceFormatError
 from aibridge.sources._tabular import economy_updates_of
@@ -91,3 +93,32 @@ def test_real_file_imports_completely(shared_data: Path) -> None:
         k for k in values if k[1] == "HDR.hdi" and k[2] == 2022 and k[0] not in batch.aggregates
     ]
     assert len(hdi_2022) == 193
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)), min_size=3, max_size=3),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_every_non_empty_cell_is_one_observation(
+    tmp_path_factory: pytest.TempPathFactory, grid: list[list[float | None]]
+) -> None:
+    codes = ["KEN", "UGA", "NAM", "ZZK.WORLD", "QQQ", "BRA"]
+    lines = ["iso3,country,hdi_2020,le_2021,gii_2022"]
+    for code, row in zip(codes, grid, strict=False):
+        lines.append(",".join([code, code] + ["" if v is None else repr(v) for v in row]))
+    folder = _write(tmp_path_factory.mktemp("hdr"), "\n".join(lines) + "\n")
+    (batch,) = UndpHdrSource().read(folder)
+    used = codes[: len(grid)]
+    expected = sum(
+        1
+        for code, row in zip(used, grid, strict=True)
+        for v in row
+        if v is not None and code != "QQQ"
+    )
+    assert batch.observations.num_rows == expected
+    # the unknown code is reported once per row, even when that row has no value
+    assert sum(u.rows for u in batch.unknown_codes) == (1 if len(grid) > 4 else 0)
