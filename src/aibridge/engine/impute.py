@@ -31,7 +31,6 @@ Registered ids (``IMPUTERS``):
 from __future__ import annotations
 
 import warnings
-
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
