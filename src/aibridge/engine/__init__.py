@@ -18,17 +18,59 @@ The engine never imports duckdb, httpx or the store (ADR 0001).
 """
 
 from aibridge.engine.aggregate import AGGREGATORS, aggregate
+from aibridge.engine.audit import AuditReport, audit_index
+from aibridge.engine.build import aggregate_tree, build_index, normalise_indicators
+from aibridge.engine.impute import IMPUTERS, impute
 from aibridge.engine.normalise import NORMALISERS, normalise
 from aibridge.engine.rank import rank_asc, rank_desc
+from aibridge.engine.result import IndexResult
+from aibridge.engine.screen import denominate, screen
+from aibridge.engine.spec import (
+    DEFAULT_STAGES,
+    IndexSpec,
+    IndicatorSpec,
+    NodeSpec,
+    Panel,
+    Step,
+    Tree,
+    compile_tree,
+)
 from aibridge.engine.stats import kurtosis, skewness
+from aibridge.engine.treat import TREATMENTS, TreatResult, treat, winsorise
+from aibridge.engine.weight import WEIGHTINGS, effective_weights, weights_for
 
 __all__ = [
     "AGGREGATORS",
+    "DEFAULT_STAGES",
+    "IMPUTERS",
     "NORMALISERS",
+    "TREATMENTS",
+    "WEIGHTINGS",
+    "AuditReport",
+    "IndexResult",
+    "IndexSpec",
+    "IndicatorSpec",
+    "NodeSpec",
+    "Panel",
+    "Step",
+    "TreatResult",
+    "Tree",
     "aggregate",
+    "aggregate_tree",
+    "audit_index",
+    "build_index",
+    "compile_tree",
+    "denominate",
+    "effective_weights",
+    "impute",
     "kurtosis",
     "normalise",
+    "normalise_indicators",
     "rank_asc",
     "rank_desc",
+    "screen",
     "skewness",
+    "treat",
+    "weights_for",
+    "winsorise",
 ]
