@@ -15,7 +15,8 @@ def test_long_rows_to_codes(tmp_path: Path) -> None:
     (tmp_path / "gci_2020.csv").write_text(
         '"cc_iso3c","ref_year","variable","value"\n'
         '"KEN",2020,"gci_overall",75.2\n"KEN",2020,"gci_legal_measures",18\n'
-        '"KEN",2020,"gci_cooperative_measures",\n"XYZ",2020,"gci_overall",1\n'
+        '"KEN",2020,"gci_cooperative_measures",\n"KEN",2020,"gci_technical_measures", \n'
+        '"XYZ",2020,"gci_overall",1\n'
     )
     (batch,) = ItuGciSource().read(tmp_path)
     rows = {(r["economy"], r["indicator"]): r["value"] for r in batch.observations.to_pylist()}

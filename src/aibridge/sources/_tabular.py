@@ -264,10 +264,12 @@ def to_numbers(
 ) -> pd.Series:
     """Numeric column; a non-numeric cell raises naming the file, line and column.
 
-    Cells equal to one of ``missing`` (e.g. a literal ``"NaN"`` or ``"-"`` the publisher uses
-    for "not available") are treated as empty.
+    Blank cells and cells equal to one of ``missing`` (e.g. a literal ``"NaN"`` or ``"-"``
+    the publisher uses for "not available") are treated as empty.
     """
     raw = frame[column]
+    if not pd.api.types.is_numeric_dtype(raw):  # a blank cell is missing, not an error
+        raw = raw.map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
     if missing:
         raw = raw.mask(raw.isin(missing))
     values = pd.to_numeric(raw, errors="coerce")
