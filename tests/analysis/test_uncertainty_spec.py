@@ -113,3 +113,26 @@ def test_load_spec_from_yaml(tmp_path: Path) -> None:
     p.write_text("- 1\n- 2\n", encoding="utf-8")
     with pytest.raises(SpecError, match="mapping"):
         load_spec(p)
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (
+            {"normalisation": [{"method": "minmax", "params": {"low": 100, "high": 1}}]},
+            r"normalisation alternative minmax\(low=100, high=1\): .*low < high",
+        ),
+        (
+            {"aggregation": [{"method": "power_mean", "params": {"q": 2}}]},
+            r"aggregation alternative power_mean\(q=2\): .*bad parameters|unexpected keyword",
+        ),
+        (
+            {"imputation": [{"method": "group_mean", "params": {"group": "nope"}}]},
+            r"imputation alternative group_mean\(group=nope\): .*group",
+        ),
+    ],
+)
+def test_bad_parameters_rejected_when_bound(toy_plan, data: dict, match: str) -> None:  # type: ignore[no-untyped-def]
+    spec = UncertaintySpec.parse(data)
+    with pytest.raises(SpecError, match=match):
+        bind(spec, toy_plan)

@@ -34,6 +34,7 @@ import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,8 +66,6 @@ __all__ = [
     "sample",
 ]
 
-STAGES = ("normalisation", "aggregation", "imputation")
-
 
 def _registry(stage: str) -> Mapping[str, Any]:
     """The engine's registry of methods for a stage (imported lazily; engine is pure numpy)."""
@@ -79,9 +78,9 @@ def _registry(stage: str) -> Mapping[str, Any]:
 
         return AGGREGATORS
     if stage == "imputation":
-        from aibridge.engine import impute
+        from aibridge.engine.impute import IMPUTERS
 
-        return impute.IMPUTERS
+        return IMPUTERS
     raise KeyError(stage)  # pragma: no cover
 
 
@@ -165,7 +164,25 @@ class TreatmentPerturbation(BaseModel):
 
 
 class UncertaintySpec(BaseModel):
-    """The uncertain inputs of an index build (any mix; at least one)."""
+    """The uncertain inputs of an index build (any mix; at least one).
+
+    ===================  ======================================================================
+    ``weights``          each perturbed weight ``w`` becomes ``w * (1 + U(-noise, +noise))``
+                         (COINr ``get_noisy_weights``), or the children's shares of each node
+                         are drawn from a Dirichlet with the nominal shares as mean
+    ``normalisation``    one of several ``{method, params}`` (engine ``NORMALISERS``)
+    ``aggregation``      one of several (engine ``AGGREGATORS``), applied at every level
+    ``imputation``       one of several (engine ``IMPUTERS``)
+    ``treatment``        outlier treatment on/off and/or the winsorisation limit, uniform over
+                         the integers ``winmax = [lo, hi]`` (COINr vignette: 1..5)
+    ``exclude``          leave-one-indicator-out: keep all, or drop one listed indicator
+    ``targets``          nodes to report (default: the root)
+    ===================  ======================================================================
+
+    Discrete inputs take each alternative with equal probability. Method ids are checked here;
+    their parameters when the spec is bound to a framework (:func:`bind`), before any
+    replication runs.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -230,11 +247,13 @@ def _explain(exc: ValidationError) -> str:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "spec"
         msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
             msg = (
                 "unknown key; allowed: weights, normalisation, aggregation, imputation, "
-                "treatment, exclude, targets (and their documented fields)"
+                "treatment, exclude, targets"
             )
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field (see docs/uncertainty.md for the fields of each input)"
         parts.append(f"{loc}: {msg}")
     return "invalid uncertainty spec: " + "; ".join(parts)
 
@@ -623,7 +642,7 @@ def bind(spec: UncertaintySpec, plan: IndexPlan) -> Problem:
             raise SpecError(f"exclude: unknown indicators {unknown}; use indicator codes")
         excluded = tuple(plan.indicators.index(c) for c in names)
         add("exclude", "discrete", 1, (None, *excluded), ("none", *names))
-    return Problem(
+    problem = Problem(
         spec=spec,
         plan=plan,
         factors=tuple(factors),
@@ -632,6 +651,44 @@ def bind(spec: UncertaintySpec, plan: IndexPlan) -> Problem:
         weight_map=tuple(weight_map),
         excluded=excluded,
     )
+    _dry_run(problem)
+    return problem
+
+
+def _dry_run(problem: Problem) -> None:
+    """Try every alternative once on the nominal data, so that bad parameters are reported
+    (as :class:`SpecError`, naming the input) before any replication runs. Cheap: one build per
+    imputation/treatment alternative, one normalisation or aggregation per alternative; the
+    results are cached for the run."""
+    plan = problem.plan
+    w = plan.weights
+
+    def attempt(name: str, label: str, fn: Callable[[], Any]) -> None:
+        try:
+            fn()
+        except (TypeError, ValueError, KeyError) as exc:
+            if isinstance(exc, DataError):
+                return  # data-dependent failures are per replication (NaN), not spec errors
+            raise SpecError(f"{name} alternative {label}: {exc}") from None
+
+    for f in problem.factors:
+        if f.name == "normalisation":
+            for alt in f.alternatives:
+                attempt(f.name, alt.label, partial(plan.preprocess, normalise=alt))
+        elif f.name == "imputation":
+            for alt in f.alternatives:
+                attempt(f.name, alt.label, partial(plan.preprocess, impute=alt))
+        elif f.name == "aggregation":
+            x0, inc0 = plan.preprocess()
+            for alt in f.alternatives:
+                attempt(f.name, alt.label, partial(plan.aggregate, x0, w, inc0, method=alt))
+        elif f.name == "winmax":
+            base = plan.spec.treat if plan.spec.treat.method != "none" else None
+            method = base.method if base is not None else "coinr"
+            params = dict(base.params) if base is not None else {}
+            for v in f.alternatives:
+                alt = Alternative(method=method, params={**params, "winmax": v})
+                attempt("treatment.winmax", str(v), partial(plan.preprocess, treat=alt))
 
 
 def _seed_of(rng: int | np.random.Generator | None) -> int:
