@@ -499,7 +499,7 @@ class DdfSource:
                 codes = pc.binary_join_element_wise(*pieces, ".")
                 codes = pc.fill_null(codes, base)
             else:
-                codes = pa.array([base] * table.num_rows, pa.string())
+                codes = pa.repeat(pa.scalar(base, pa.string()), table.num_rows)
             # geo → ISO3
             if geo not in geo_maps:
                 all_ids = pc.unique(
@@ -537,7 +537,8 @@ class DdfSource:
         observations = (
             pa.concat_tables(parts).combine_chunks() if parts else OBSERVATION_SCHEMA.empty_table()
         )
-        self._check_duplicates(observations, package_path)
+        if _may_have_duplicates(parts):
+            self._check_duplicates(observations, package_path)
         return Batch(
             origin=self._origin(pkg, package_path, retrieved),
             observations=observations,
@@ -660,6 +661,34 @@ def _to_float(table: pa.Table, member: str, measure: str) -> pa.Array:
             column=measure,
         )
     return pc.cast(pc.utf8_trim_whitespace(values), pa.float64()).combine_chunks()
+
+
+def _may_have_duplicates(parts: list[pa.Table]) -> bool:
+    """Whether any (economy, indicator, year) key can repeat: within one part (checked on an
+    integer key, much cheaper than a group-by over 3.7 M strings) or across parts sharing an
+    indicator code. Only then does the caller run the full, error-reporting check."""
+    seen: set[str] = set()
+    for part in parts:
+        economy = pc.dictionary_encode(part.column("economy")).combine_chunks()
+        indicator = pc.dictionary_encode(part.column("indicator")).combine_chunks()
+        codes = set(indicator.dictionary.to_pylist())
+        if codes & seen:
+            return True
+        seen |= codes
+        n_econ = len(economy.dictionary)
+        key = pc.add(
+            pc.multiply(
+                pc.add(
+                    pc.multiply(pc.cast(indicator.indices, pa.int64()), n_econ),
+                    pc.cast(economy.indices, pa.int64()),
+                ),
+                1 << 17,
+            ),
+            pc.add(pc.cast(part.column("year"), pa.int64()), 1 << 16),
+        )
+        if len(pc.unique(key)) != part.num_rows:
+            return True
+    return False
 
 
 def _merge_unknown(items: list[UnknownCode]) -> list[UnknownCode]:
