@@ -219,3 +219,18 @@ def test_batched_equals_loop_of_full_rebuilds(toy_factory, seed: int) -> None:  
     y = evaluate(problem, design, chunk_size=16)
     for i in range(design.n_runs):
         np.testing.assert_allclose(y[i, 0], rebuild(problem, design.u[i]), rtol=1e-12, atol=0)
+
+
+def test_evaluator_pickles_for_worker_processes(toy_plan: IndexPlan) -> None:
+    # dask worker processes receive the evaluator pickled; caches are not shipped
+    import pickle
+
+    from aibridge.analysis.uncertainty import _Evaluator
+
+    problem = bind(UncertaintySpec.parse(FULL), toy_plan)
+    design = sample(problem, 30, rng=8)
+    ev = _Evaluator(problem)
+    local = ev(design.u)
+    clone = pickle.loads(pickle.dumps(ev))
+    assert clone._cache == {} and clone._static == {}
+    np.testing.assert_array_equal(clone(design.u), local)
