@@ -10,8 +10,11 @@ every number on a page shows where it came from and whether it was estimated or 
 from __future__ import annotations
 
 import math
+import statistics
 import threading
-from collections.abc import Sequence
+import time
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -113,14 +116,27 @@ _VALUE_COLUMNS: Final = "economy, indicator, year, value, flag, source_id, vinta
 
 
 class WebData:
-    """Cached, read-only access to the store for the pages (one per app)."""
+    """Cached, read-only access to the store for the pages (one per app).
+
+    Metadata, coverage and each indicator's full series are cached in memory and keyed by the
+    store's *version* (the number of origins and their latest id, one cheap query per
+    request): an import through any process adds an origin, which empties every cache, so
+    pages never show stale numbers. Per-indicator caching is what makes the map's year slider
+    and the profile's peer medians fast: one scan of ``current`` per indicator, then Python.
+    """
+
+    #: Indicators whose full series are kept in memory (about 17,000 rows at most each).
+    SERIES_CACHE = 64
+    #: Seconds between two checks of the store version.
+    VERSION_CHECK_S = 1.0
 
     def __init__(self, store: Store):
         self.store = store
         self._lock = threading.Lock()
-        self._economies: dict[str, Economy] | None = None
-        self._indicators: dict[str, IndicatorMeta] | None = None
-        self._coverage: dict[str, tuple[int, int, int, int]] | None = None
+        self._version: tuple[int, int] | None = None
+        self._checked_at = 0.0
+        self._cache: dict[str, Any] = {}
+        self._series: OrderedDict[str, list[Value]] = OrderedDict()
 
     # -- plumbing -----------------------------------------------------------------------------
     def _cursor(self) -> duckdb.DuckDBPyConnection:
@@ -133,35 +149,78 @@ class WebData:
         finally:
             cur.close()
 
+    def _check_version(self) -> None:
+        # at most one version query per VERSION_CHECK_S (pages call the cached getters often)
+        now = time.monotonic()
+        if self._version is not None and now - self._checked_at < self.VERSION_CHECK_S:
+            return
+        self._checked_at = now
+        row = self._rows("SELECT count(*), coalesce(max(origin_id), 0) FROM origins")[0]
+        version = (int(row[0]), int(row[1]))
+        if version != self._version:
+            with self._lock:
+                self._version = version
+                self._cache = {}
+                self._series = OrderedDict()
+
+    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        self._check_version()
+        cache = self._cache
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     def invalidate(self) -> None:
-        """Forget cached metadata (after an import)."""
+        """Forget everything cached (the version check does this after any import)."""
         with self._lock:
-            self._economies = self._indicators = None
-            self._coverage = None
+            self._version = None
+            self._cache = {}
+            self._series = OrderedDict()
+
+    def indicator_series(self, indicator: str) -> list[Value]:
+        """Every current value of one indicator (all economies and years), cached."""
+        self._check_version()
+        with self._lock:
+            found = self._series.get(indicator)
+            if found is not None:
+                self._series.move_to_end(indicator)
+                return found
+        rows = self._rows(
+            f"SELECT {_VALUE_COLUMNS} FROM current WHERE indicator = ? ORDER BY economy, year",
+            [indicator],
+        )
+        values = [_value(r) for r in rows if math.isfinite(r[3])]
+        with self._lock:
+            self._series[indicator] = values
+            while len(self._series) > self.SERIES_CACHE:
+                self._series.popitem(last=False)
+        return values
 
     # -- metadata -----------------------------------------------------------------------------
     def economies(self) -> dict[str, Economy]:
         """Every economy and aggregate, by ISO3 code."""
-        if self._economies is None:
-            rows = self._rows(
-                "SELECT iso3, iso2, m49, name, un_region, un_subregion, wb_region, income_group,"
-                " is_aggregate FROM economies ORDER BY iso3"
+        economies: dict[str, Economy] = self._cached("economies", self._load_economies)
+        return economies  # shared and read-only
+
+    def _load_economies(self) -> dict[str, Economy]:
+        rows = self._rows(
+            "SELECT iso3, iso2, m49, name, un_region, un_subregion, wb_region, income_group,"
+            " is_aggregate FROM economies ORDER BY iso3"
+        )
+        return {
+            r[0]: Economy(
+                iso3=r[0],
+                iso2=r[1],
+                m49=None if r[2] is None else int(r[2]),
+                name=r[3] or r[0],
+                un_region=r[4],
+                un_subregion=r[5],
+                wb_region=r[6],
+                income_group=r[7],
+                is_aggregate=bool(r[8]),
             )
-            self._economies = {
-                r[0]: Economy(
-                    iso3=r[0],
-                    iso2=r[1],
-                    m49=None if r[2] is None else int(r[2]),
-                    name=r[3] or r[0],
-                    un_region=r[4],
-                    un_subregion=r[5],
-                    wb_region=r[6],
-                    income_group=r[7],
-                    is_aggregate=bool(r[8]),
-                )
-                for r in rows
-            }
-        return self._economies
+            for r in rows
+        }
 
     def economy(self, iso3: str) -> Economy:
         found = self.economies().get(iso3.upper())
@@ -177,29 +236,31 @@ class WebData:
 
     def indicators(self) -> dict[str, IndicatorMeta]:
         """Indicator metadata by code."""
-        if self._indicators is None:
-            rows = self._rows(
-                "SELECT code, name, unit, description, topic, direction, licence, source,"
-                " source_id FROM indicators ORDER BY code"
+        metas: dict[str, IndicatorMeta] = self._cached("indicators", self._load_indicators)
+        return metas  # shared and read-only
+
+    def _load_indicators(self) -> dict[str, IndicatorMeta]:
+        rows = self._rows(
+            "SELECT code, name, unit, description, topic, direction, licence, source,"
+            " source_id FROM indicators ORDER BY code"
+        )
+        metas: dict[str, IndicatorMeta] = {}
+        for r in rows:
+            metas.setdefault(
+                r[0],
+                IndicatorMeta(
+                    code=r[0],
+                    name=r[1] or r[0],
+                    unit=r[2],
+                    description=r[3],
+                    topic=r[4],
+                    direction=None if r[5] is None else int(r[5]),
+                    licence=r[6],
+                    source=r[7],
+                    source_id=r[8],
+                ),
             )
-            metas: dict[str, IndicatorMeta] = {}
-            for r in rows:
-                metas.setdefault(
-                    r[0],
-                    IndicatorMeta(
-                        code=r[0],
-                        name=r[1] or r[0],
-                        unit=r[2],
-                        description=r[3],
-                        topic=r[4],
-                        direction=None if r[5] is None else int(r[5]),
-                        licence=r[6],
-                        source=r[7],
-                        source_id=r[8],
-                    ),
-                )
-            self._indicators = metas
-        return self._indicators
+        return metas
 
     def indicator(self, code: str) -> IndicatorMeta:
         found = self.indicators().get(code)
@@ -211,13 +272,16 @@ class WebData:
 
     def coverage(self) -> dict[str, tuple[int, int, int, int]]:
         """Per indicator: (economies with data, first year, last year, observations)."""
-        if self._coverage is None:
+
+        def load() -> dict[str, tuple[int, int, int, int]]:
             rows = self._rows(
                 "SELECT indicator, count(DISTINCT economy), min(year), max(year), count(*)"
                 " FROM current GROUP BY indicator"
             )
-            self._coverage = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
-        return self._coverage
+            return {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
+
+        coverage: dict[str, tuple[int, int, int, int]] = self._cached("coverage", load)
+        return coverage  # shared and read-only
 
     def featured(self) -> list[IndicatorMeta]:
         """The FEATURED indicators that have data, then (if fewer than 8) the best covered."""
@@ -253,6 +317,9 @@ class WebData:
 
     def origins(self) -> list[dict[str, Any]]:
         """Every imported file or API response, newest first."""
+        return list(self._cached("origins", self._load_origins))
+
+    def _load_origins(self) -> list[dict[str, Any]]:
         cur = self._cursor()
         try:
             rel = cur.execute(
@@ -275,11 +342,15 @@ class WebData:
 
     def source_summary(self) -> dict[str, tuple[int, int, int, int, int]]:
         """Per source id: (indicators, economies, first year, last year, values) in ``current``."""
-        rows = self._rows(
-            "SELECT source_id, count(DISTINCT indicator), count(DISTINCT economy), min(year),"
-            " max(year), count(*) FROM current GROUP BY source_id"
-        )
-        return {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows}
+
+        def load() -> dict[str, tuple[int, int, int, int, int]]:
+            rows = self._rows(
+                "SELECT source_id, count(DISTINCT indicator), count(DISTINCT economy), min(year),"
+                " max(year), count(*) FROM current GROUP BY source_id"
+            )
+            return {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows}
+
+        return dict(self._cached("sources", load))
 
     # -- values -------------------------------------------------------------------------------
     def years(self, indicator: str) -> tuple[int, int]:
@@ -289,49 +360,40 @@ class WebData:
         return cov[1], cov[2]
 
     def map_values(self, indicator: str, year: int) -> list[Value]:
-        """Each economy's latest value of ``indicator`` in [year - tolerance, year]."""
-        rows = self._rows(
-            f"SELECT {_VALUE_COLUMNS} FROM current WHERE indicator = ? AND year BETWEEN ? AND ?"
-            " QUALIFY row_number() OVER (PARTITION BY economy ORDER BY year DESC) = 1"
-            " ORDER BY value DESC, economy",
-            [indicator, year - MAP_TOLERANCE_YEARS, year],
-        )
-        return [_value(r) for r in rows if math.isfinite(r[3])]
+        """Each economy's latest value of ``indicator`` in [year - tolerance, year], highest
+        value first."""
+        best: dict[str, Value] = {}
+        lo = year - MAP_TOLERANCE_YEARS
+        for v in self.indicator_series(indicator):  # sorted by economy, year
+            if lo <= v.year <= year:
+                best[v.economy] = v
+        return sorted(best.values(), key=lambda v: (-v.value, v.economy))
 
     def best_map_year(self, indicator: str) -> int:
         """The latest year with at least half the economies of the best-covered year."""
-        rows = self._rows(
-            "SELECT year, count(*) FROM current WHERE indicator = ? GROUP BY year ORDER BY year",
-            [indicator],
-        )
-        if not rows:
+        counts = Counter(v.year for v in self.indicator_series(indicator))
+        if not counts:
             raise NotFoundError(f"indicator {indicator!r} has no data in the store")
-        most = max(n for _, n in rows)
-        return max(int(y) for y, n in rows if n >= most / 2)
+        most = max(counts.values())
+        return max(y for y, n in counts.items() if n >= most / 2)
 
     def series(self, economies: Sequence[str], indicator: str) -> list[Value]:
         """Every year of ``indicator`` for the economies (current vintage), by economy, year."""
-        if not economies:
-            return []
-        marks = ", ".join("?" for _ in economies)
-        rows = self._rows(
-            f"SELECT {_VALUE_COLUMNS} FROM current WHERE indicator = ? AND economy IN ({marks})"
-            " ORDER BY economy, year",
-            [indicator, *economies],
-        )
-        return [_value(r) for r in rows]
+        wanted = set(economies)
+        return [v for v in self.indicator_series(indicator) if v.economy in wanted]
 
     def group_medians(self, indicator: str, members: Sequence[str]) -> dict[int, float]:
         """Median of ``indicator`` per year across ``members`` (years with 3+ values)."""
-        if not members:
-            return {}
-        marks = ", ".join("?" for _ in members)
-        rows = self._rows(
-            f"SELECT year, median(value), count(*) FROM current WHERE indicator = ?"
-            f" AND economy IN ({marks}) GROUP BY year HAVING count(*) >= 3 ORDER BY year",
-            [indicator, *members],
-        )
-        return {int(r[0]): float(r[1]) for r in rows}
+        wanted = set(members)
+        by_year: dict[int, list[float]] = defaultdict(list)
+        for v in self.indicator_series(indicator):
+            if v.economy in wanted:
+                by_year[v.year].append(v.value)
+        return {
+            year: float(statistics.median(vals))
+            for year, vals in sorted(by_year.items())
+            if len(vals) >= 3
+        }
 
     def latest_values(self, iso3: str) -> list[Value]:
         """The latest year of every indicator for one economy."""

@@ -26,7 +26,7 @@ from babel import Locale, negotiate_locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -128,11 +128,20 @@ def _pattern(value: float) -> str:
     return "#,##0." + "#" * decimals
 
 
+@lru_cache(maxsize=64)
+def _parsed(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+@lru_cache(maxsize=1 << 16)
 def format_number(value: float | None, lang: str) -> str:
-    """``value`` with the language's digits and separators; an em dash when missing."""
+    """``value`` with the language's digits and separators; an em dash when missing.
+
+    Cached, with parsed patterns reused: a map page formats a few hundred numbers twice.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return format_decimal(value, format=_pattern(value), locale=_locale(lang))
+    return _parsed(_pattern(value)).apply(value, _locale(lang))
 
 
 def format_pct(share: float, lang: str) -> str:
