@@ -162,6 +162,10 @@ WB_AGGREGATES: Mapping[str, str] = {
 #: Two-letter aggregate codes used by sources (ISO 3166 exceptionally reserved / WB 2-alpha).
 _AGGREGATE_ALPHA2: Mapping[str, str] = {"EU": "EUU", "1W": "WLD", "XC": "EMU"}
 
+#: ISO 3166-1 "exceptionally reserved" alpha-2 codes that name a country (used by the EU and
+#: Eurostat, and CLDR's short English name for the United Kingdom).
+_RESERVED_ALPHA2: Mapping[str, str] = {"UK": "GBR", "EL": "GRC"}
+
 #: Economies the World Bank reports that ISO 3166-1 lacks: code -> (iso2, M49, English name).
 _NON_ISO_ECONOMIES: Mapping[str, tuple[str | None, int | None, str]] = {
     "XKX": ("XK", None, "Kosovo"),  # user-assigned code used by the EU, IMF and World Bank
@@ -388,7 +392,7 @@ def _indexes() -> tuple[dict[str, str], dict[str, str], dict[int, str], dict[str
             for key in ("name_short", "name_official"):
                 if isinstance(row[key], str):
                     names.setdefault(_normalise(row[key]), row["ISO3"])
-    for alias, code in _AGGREGATE_ALPHA2.items():
+    for alias, code in {**_AGGREGATE_ALPHA2, **_RESERVED_ALPHA2}.items():
         iso2.setdefault(alias, code)
     return iso3, iso2, m49, names, aggregates
 
