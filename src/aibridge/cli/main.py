@@ -52,6 +52,7 @@ def _register() -> None:
     __import__("aibridge.cli.commands_update", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_uncertainty", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_report", fromlist=["register"]).register(app)
+    __import__("aibridge.cli.commands_registry", fromlist=["register"]).register(app)
 
 
 _register()
