@@ -110,6 +110,14 @@ def test_economies_and_years_are_sent(tmp_path: Path) -> None:
     assert any(c.url.path == "/v2/country/KEN;NGA/indicator/IT.NET.USER.ZS" for c in calls)
 
 
+def test_database_is_sent_as_source(tmp_path: Path) -> None:
+    calls: list[httpx.Request] = []
+    wb, _ = client(recorded_api(calls), tmp_path)
+    wb.fetch_indicator("IT.NET.USER.ZS", database=3, with_metadata=False)
+    data = [c for c in calls if "/country/" in c.url.path]
+    assert data and all(c.url.params["source"] == "3" for c in data)
+
+
 def test_cache_hit_avoids_a_second_call(tmp_path: Path) -> None:
     calls: list[httpx.Request] = []
     wb, _ = client(recorded_api(calls), tmp_path)

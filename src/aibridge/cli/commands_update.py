@@ -87,6 +87,9 @@ def update_worldbank(
         None, "--economy", "-e", help="ISO3/ISO2 code (repeat or comma-separate); default all."
     ),
     years: str | None = typer.Option(None, "--years", help="e.g. 2015:2023, 2015: or 2020."),
+    database: int | None = typer.Option(
+        None, "--database", help="API source id for series outside WDI (e.g. 3 = WGI)."
+    ),
     store: Path | None = StoreOption,
     timeout: float = TimeoutOption,
     retries: int = RetriesOption,
@@ -109,7 +112,7 @@ def update_worldbank(
         task = bar.add_task("fetching World Bank API", total=None)
         for code in codes:
             bar.update(task, description=f"fetching {code}")
-            batch = wb.fetch_indicator(code, economies=economies, years=span)
+            batch = wb.fetch_indicator(code, economies=economies, years=span, database=database)
             batches.append(batch)
             bar.advance(task, batch.observations.num_rows)
         economies_meta = wb.fetch_economies()

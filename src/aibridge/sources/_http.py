@@ -179,7 +179,9 @@ class HttpFetcher:
                 wait = max(wait, float(retry_after))
         return min(wait, self.max_backoff)
 
-    def get(self, url: str, *, use_cache: bool = True) -> CachedResponse:
+    def get(
+        self, url: str, *, use_cache: bool = True, headers: Mapping[str, str] | None = None
+    ) -> CachedResponse:
         """The body of ``url``: from the cache when fresh, else fetched with retries.
 
         Raises
@@ -195,7 +197,7 @@ class HttpFetcher:
             response: httpx.Response | None = None
             try:
                 self.calls += 1
-                response = self._client.get(url)
+                response = self._client.get(url, headers=headers)
             except httpx.TimeoutException as exc:
                 last = f"timed out after {self.timeout:g} s ({type(exc).__name__})"
             except httpx.TransportError as exc:

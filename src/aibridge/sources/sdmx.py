@@ -156,9 +156,7 @@ class SdmxClient:
     ) -> Batch:
         """Observations of ``flow`` (optionally filtered by the dotted ``key``) as one batch."""
         url, headers = self.data_url(flow, key, years=years)
-        for name, value in headers.items():
-            self.http._client.headers[name] = value
-        resp = self.http.get(url)
+        resp = self.http.get(url, headers=headers)
         try:
             message = _parse(resp.body)
         except SourceFormatError as exc:
