@@ -248,3 +248,29 @@ def test_default_cache_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     wb.fetch_economies()
     cache = get_settings().home / "cache" / "worldbank"
     assert len(list(cache.glob("*.body"))) == 1
+
+
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_subclasses(sub))
+    return out
+
+
+@pytest.mark.parametrize(
+    "exc_type", sorted(set(_subclasses(httpx.TransportError)), key=lambda c: c.__name__)
+)
+def test_every_httpx_transport_error_maps_to_source_unavailable(
+    tmp_path: Path, exc_type: type[httpx.TransportError]
+) -> None:
+    """The boundary maps every transport failure httpx can raise (httpx ``map_exceptions``)."""
+
+    def failing(request: httpx.Request) -> httpx.Response:
+        raise exc_type("boom", request=request)
+
+    wb, waits = client(failing, tmp_path, retries=1)
+    with pytest.raises(SourceUnavailable) as info:
+        wb.fetch_economies()
+    assert info.value.source_id == "worldbank-api"
+    assert len(waits) == 1  # retried once, then gave up
