@@ -18,7 +18,7 @@ __all__ = ["rank_asc", "rank_desc"]
 
 def _min_rank(keys: FloatArray, axis: int) -> FloatArray:
     """Competition ranks (1 = smallest key, ties -> minimum), NaN kept as NaN."""
-    x = np.moveaxis(keys, axis, -1)
+    x = np.ascontiguousarray(np.moveaxis(keys, axis, -1))
     order = np.argsort(x, axis=-1, kind="stable")  # NaN sort last
     s = np.take_along_axis(x, order, axis=-1)
     n = x.shape[-1]

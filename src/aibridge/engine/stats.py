@@ -19,36 +19,36 @@ import numpy as np
 
 from aibridge.engine._arrays import FloatArray
 
-__all__ = ["kurtosis", "skewness"]
+__all__ = ["kurtosis", "skew_kurt", "skewness"]
 
 
-def _moments(x: FloatArray, axis: int) -> tuple[FloatArray, FloatArray]:
+def skew_kurt(x: FloatArray, axis: int = -2) -> tuple[FloatArray, FloatArray]:
+    """Sample skewness and excess kurtosis (type 2) in one pass over the data."""
+    x = np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)
     present = ~np.isnan(x)
-    n = present.sum(axis=axis).astype(np.float64)
+    n = present.sum(axis=-1).astype(np.float64)
+    d = np.where(present, x, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(present, x, 0.0).sum(axis=axis, keepdims=True) / np.expand_dims(n, axis)
-    d = np.where(present, x - mean, 0.0)
-    return n, d
+        mean = d.sum(axis=-1, keepdims=True) / n[..., None]
+        d -= mean
+        d *= present
+        d2 = d * d
+        # einsum contracts without the large temporaries of (d2 * d).sum(...)
+        s2 = d2.sum(axis=-1)
+        s3 = np.einsum("...i,...i->...", d2, d)
+        s4 = np.einsum("...i,...i->...", d2, d2)
+        g1 = np.sqrt(n) * s3 / s2**1.5
+        sk = g1 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
+        r = n * s4 / (s2 * s2)
+        kt = ((n + 1.0) * (r - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+    return np.where(n >= 3, sk, np.nan), np.where(n >= 4, kt, np.nan)
 
 
 def skewness(x: FloatArray, axis: int = -2) -> FloatArray:
     """Sample skewness (type 2, as COINr/e1071/Excel) of each column, ignoring NaN."""
-    n, d = _moments(np.asarray(x, dtype=np.float64), axis)
-    s2 = np.sum(d * d, axis=axis)
-    s3 = np.sum(d * d * d, axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g1 = np.sqrt(n) * s3 / s2**1.5
-        out = g1 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
-    return np.where(n >= 3, out, np.nan)
+    return skew_kurt(x, axis)[0]
 
 
 def kurtosis(x: FloatArray, axis: int = -2) -> FloatArray:
     """Sample excess kurtosis (type 2, as COINr/e1071/Excel) of each column, ignoring NaN."""
-    n, d = _moments(np.asarray(x, dtype=np.float64), axis)
-    d2 = d * d
-    s2 = np.sum(d2, axis=axis)
-    s4 = np.sum(d2 * d2, axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = n * s4 / (s2 * s2)
-        out = ((n + 1.0) * (r - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
-    return np.where(n >= 4, out, np.nan)
+    return skew_kurt(x, axis)[1]

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aibridge.engine._arrays import FloatArray, as_data
-from aibridge.engine.stats import kurtosis, skewness
+from aibridge.engine.stats import skew_kurt
 from aibridge.errors import SpecError
 
 __all__ = [
@@ -78,8 +78,13 @@ def check_skew_kurt(
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], FloatArray, FloatArray]:
     """COINr ``check_SkewKurt``: ``(passes, valid, skew, kurt)`` per indicator."""
     X = as_data(x)
-    sk = skewness(X)
-    kt = kurtosis(X)
+    sk, kt = skew_kurt(X)
+    return _passes(sk, kt, skew_thresh, kurt_thresh)
+
+
+def _passes(
+    sk: FloatArray, kt: FloatArray, skew_thresh: float, kurt_thresh: float
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], FloatArray, FloatArray]:
     valid = ~np.isnan(sk) & ~np.isnan(kt)
     with np.errstate(invalid="ignore"):
         passes = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
@@ -110,52 +115,60 @@ def winsorise(
     ``skip`` (bool per indicator) leaves those indicators untouched.
     """
     X0 = as_data(x)
-    X = X0.copy()
-    col_shape = X.shape[:-2] + X.shape[-1:]
+    col_shape = X0.shape[:-2] + X0.shape[-1:]
     wm = _batch_param(np.inf if winmax is None else winmax, col_shape, "winmax")
     if np.any(wm < 0):
         raise SpecError(f"winmax must be a non-negative number of points; got {winmax!r}")
     skip_a = np.zeros(col_shape, bool) if skip is None else np.broadcast_to(skip, col_shape)
-    passes, valid, sk, kt = check_skew_kurt(X, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-    sk0, kt0 = sk, kt
-    active = (~passes | force) & valid & ~skip_a & (wm > 0)
-    n_hi = np.zeros(col_shape, np.int64)
-    n_lo = np.zeros(col_shape, np.int64)
-    points = np.zeros(X.shape, np.int8)
+    # Work on a 2-D matrix (economies x every batch-column) and touch only the columns still
+    # being winsorised: the loop then costs O(active columns), not O(all data).
+    n_econ = X0.shape[-2]
+    M = np.moveaxis(X0, -2, 0).reshape(n_econ, -1).copy()  # never modify the input
+    P = np.zeros(M.shape, np.int8)
+    sk0, kt0 = skew_kurt(M, axis=0)
+    passes, valid, _sk, _kt = _passes(sk0, kt0, skew_thresh, kurt_thresh)
+    wm_f, skip_f = wm.reshape(-1), skip_a.reshape(-1)
+    active = (~passes | force) & valid & ~skip_f & (wm_f > 0)
+    n_hi = np.zeros(M.shape[1], np.int64)
+    n_lo = np.zeros(M.shape[1], np.int64)
+    sk_cur, kt_cur = sk0.copy(), kt0.copy()
     with np.errstate(invalid="ignore"):
         while np.any(active):
-            go_hi = active & (sk >= 0)
-            go_lo = active & (sk < 0)
-            if np.any(go_hi):
-                mx = np.fmax.reduce(X, axis=-2, keepdims=True)
-                at = (mx == X) & go_hi[..., None, :]
-                second = np.fmax.reduce(np.where(mx == X, np.nan, X), axis=-2, keepdims=True)
-                X = np.where(at, second, X)
-                points[at] = 1
-                n_hi = np.where(go_hi, at.sum(axis=-2), n_hi)
-            if np.any(go_lo):
-                mn = np.fmin.reduce(X, axis=-2, keepdims=True)
-                at = (mn == X) & go_lo[..., None, :]
-                second = np.fmin.reduce(np.where(mn == X, np.nan, X), axis=-2, keepdims=True)
-                X = np.where(at, second, X)
-                points[at] = 2
-                n_lo = np.where(go_lo, at.sum(axis=-2), n_lo)
-            nwin = n_hi + n_lo
-            passes, valid, sk, kt = check_skew_kurt(
-                X, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh
-            )
-            active = active & (~passes | force) & valid & (nwin < wm)
-    passes, _, sk, kt = check_skew_kurt(X, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+            idx = np.flatnonzero(active)
+            sub = M[:, idx]
+            go_hi = sk_cur[idx] >= 0
+            mx = np.fmax.reduce(sub, axis=0)
+            mn = np.fmin.reduce(sub, axis=0)
+            ext = np.where(go_hi, mx, mn)
+            at = sub == ext
+            rest = np.where(at, np.nan, sub)
+            second = np.where(go_hi, np.fmax.reduce(rest, axis=0), np.fmin.reduce(rest, axis=0))
+            sub = np.where(at, second, sub)
+            M[:, idx] = sub
+            P[:, idx] = np.where(at, np.where(go_hi, np.int8(1), np.int8(2)), P[:, idx])
+            cnt = at.sum(axis=0)
+            n_hi[idx] = np.where(go_hi, cnt, n_hi[idx])
+            n_lo[idx] = np.where(go_hi, n_lo[idx], cnt)
+            s_k, k_t = skew_kurt(sub, axis=0)
+            sk_cur[idx], kt_cur[idx] = s_k, k_t
+            p_now, v_now, _, _ = _passes(s_k, k_t, skew_thresh, kurt_thresh)
+            still = (~p_now | force) & v_now & (n_hi[idx] + n_lo[idx] < wm_f[idx])
+            active[idx] = still
+    passes, _, _, _ = _passes(sk_cur, kt_cur, skew_thresh, kurt_thresh)
+
+    def back(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return np.moveaxis(a.reshape((n_econ, *col_shape)), 0, -2)
+
     return TreatResult(
-        x=X,
-        points=points,
-        skew_before=sk0,
-        kurt_before=kt0,
-        skew_after=sk,
-        kurt_after=kt,
-        n_winsorised=n_hi + n_lo,
+        x=back(M),
+        points=back(P),
+        skew_before=sk0.reshape(col_shape),
+        kurt_before=kt0.reshape(col_shape),
+        skew_after=sk_cur.reshape(col_shape),
+        kurt_after=kt_cur.reshape(col_shape),
+        n_winsorised=(n_hi + n_lo).reshape(col_shape),
         transformed=np.zeros(col_shape, bool),
-        passed=passes,
+        passed=passes.reshape(col_shape),
     )
 
 
@@ -215,10 +228,10 @@ def treat(
     )
     if fallback is None:
         return win
-    passes0, valid0, _, _ = check_skew_kurt(X0, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    passes0, valid0, _, _ = _passes(win.skew_before, win.kurt_before, skew_thresh, kurt_thresh)
     col_shape = X0.shape[:-2] + X0.shape[-1:]
     skip_a = np.zeros(col_shape, bool) if skip is None else np.broadcast_to(skip, col_shape)
-    _, valid1, _, _ = check_skew_kurt(win.x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    _, valid1, _, _ = _passes(win.skew_after, win.kurt_after, skew_thresh, kurt_thresh)
     # COINr: f2 runs only if the initial check failed and the winsorised data still fail;
     # a check that returns NA makes Treat return the original vector untreated.
     use_f2 = (~passes0 | force) & valid0 & ~skip_a & valid1 & ~win.passed
