@@ -69,6 +69,11 @@ def test_update_worldbank_ingests_into_the_store(tmp_path: Path) -> None:
         econ = s.economies(include_aggregates=True).set_index("iso3")
         assert econ.loc["KEN", "income_group"] == "Lower middle income"
         assert econ.loc["KEN", "wb_region"] == "Sub-Saharan Africa"
+        assert (
+            bool(econ.loc["SSF", "is_aggregate"])
+            and econ.loc["SSF", "name"] == "Sub-Saharan Africa"
+        )
+        assert econ.loc["DEU", "income_group"] == "High income"  # listed by the API, no data
         meta = s.indicators("Internet")
         assert "IT.NET.USER.ZS" in set(meta["code"])
 

@@ -68,6 +68,11 @@ def test_tiny_package_folder() -> None:
         ("NGA", "T.pop_share.sex=male", 2022): 50.5,
     }
     assert batch.aggregates == frozenset({"R_africa", "WLD"})
+    updates = {r["iso3"]: r for r in batch.economy_updates.to_pylist()}  # aggregates' names
+    assert {k: (v["name"], v["is_aggregate"]) for k, v in updates.items()} == {
+        "R_africa": ("Africa", True),
+        "WLD": ("World", True),
+    }
     # the economy without an ISO code is reported with its file, never dropped silently
     assert [(u.code, u.rows) for u in batch.unknown_codes] == [("abkh", 1)]
     assert batch.unknown_codes[0].where.endswith("ddf--datapoints--internet--by--geo--time.csv")
@@ -323,6 +328,14 @@ def test_sdg_ict_complete(shared_data: Path) -> None:
     assert got[("AUT", "SDG.SE_GPI_ICTS.type_of_skill=arsp", 2016)] == 0.74419
     assert got[("AFG", "SDG.IT_NET_BBN.type_of_speed=10mbps", 2015)] == 350
     assert "WLD" in batch.aggregates and "M49_202" in batch.aggregates
+    names = dict(
+        zip(
+            batch.economy_updates.column("iso3").to_pylist(),
+            batch.economy_updates.column("name").to_pylist(),
+            strict=True,
+        )
+    )
+    assert names["M49_202"] == "Sub-Saharan Africa" and len(names) == 31
     assert not any(a.startswith("M49_") is False and a != "WLD" for a in batch.aggregates)
     codes = set(batch.indicators.column("code").to_pylist())
     assert "SDG.IT_MOB_OWN.sex=female" in codes and "SDG.IT_USE_II99" in codes

@@ -86,6 +86,12 @@ def test_pages_are_all_fetched_and_mapped(tmp_path: Path) -> None:
         hashlib.sha256(_body(f"data_IT.NET.USER.ZS_page{p}.json")).hexdigest() for p in (1, 2)
     ]
     assert origin.sha256 == hashlib.sha256("".join(page_hashes).encode()).hexdigest()
+    updates = {r["iso3"]: r for r in batch.economy_updates.to_pylist()}
+    assert set(updates) == {"KEN", "NGA", "DEU", "SSF"}  # WLD: aggregate without data here
+    assert (
+        updates["KEN"]["income_group"] == "Lower middle income" and updates["KEN"]["name"] is None
+    )
+    assert updates["SSF"]["is_aggregate"] and updates["SSF"]["name"] == "Sub-Saharan Africa"
     meta = batch.indicators.to_pylist()[0]
     assert meta["name"] == "Individuals using the Internet (% of population)"
     assert meta["topic"] == "Infrastructure"

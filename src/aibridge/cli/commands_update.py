@@ -1,8 +1,8 @@
 """``aibridge update``: load current data from web APIs into the store.
 
 * ``aibridge update worldbank --indicator IT.NET.USER.ZS [--indicator ...] [--economy KEN]
-  [--years 2015:2023]`` — World Bank Indicators API v2 (also refreshes the region and income
-  group of every economy the API lists);
+  [--years 2015:2023]`` — World Bank Indicators API v2 (the batches also carry the region and
+  income group of every economy the API lists; the store applies them on ingest);
 * ``aibridge update sdmx AGENCY FLOW [KEY] [--years 2015:2023]`` — any SDMX agency ``sdmx1``
   knows (OECD, ESTAT, ILO, IMF_DATA, UNICEF, ...).
 
@@ -17,14 +17,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import typer
 
 from aibridge.cli.commands_data import StoreOption, _open, _print_report, _progress, parse_years
 from aibridge.errors import ConfigError
 from aibridge.sources._base import Batch
-from aibridge.store import Store
 
 __all__ = ["register", "update_app"]
 
@@ -56,26 +53,13 @@ def year_range(text: str | None) -> tuple[int, int] | None:
     return (lo, hi)
 
 
-def _ingest(
-    store: Path | None, batches: list[Batch], as_json: bool, economies: pa.Table | None = None
-) -> None:
+def _ingest(store: Path | None, batches: list[Batch], as_json: bool) -> None:
+    """One transaction; economy updates riding on the batches are applied by the store."""
     with _open(store, read_only=False) as s:
         t0 = time.perf_counter()
         report = s.ingest_many(batches)
         report.seconds = time.perf_counter() - t0
-        if economies is not None:
-            _update_economies(s, economies)
     _print_report(report, as_json)
-
-
-def _update_economies(s: Store, table: pa.Table) -> None:
-    """Region and income group from the API for the economies the store knows (names stay
-    those of the economy reference; aggregates are left alone)."""
-    rows = table.filter(pc.invert(table.column("is_aggregate")))
-    known = pa.array(sorted(set(s.economies(include_aggregates=True)["iso3"])), pa.string())
-    rows = rows.filter(pc.is_in(rows.column("iso3"), known))
-    if rows.num_rows:
-        s.update_economies(rows.select(["iso3", "wb_region", "income_group"]))
 
 
 @update_app.command("worldbank")
@@ -115,8 +99,7 @@ def update_worldbank(
             batch = wb.fetch_indicator(code, economies=economies, years=span, database=database)
             batches.append(batch)
             bar.advance(task, batch.observations.num_rows)
-        economies_meta = wb.fetch_economies()
-    _ingest(store, batches, as_json, economies_meta)
+    _ingest(store, batches, as_json)
 
 
 @update_app.command("sdmx")

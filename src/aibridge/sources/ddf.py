@@ -63,6 +63,7 @@ from aibridge.sources._base import (
     sha256_file,
 )
 from aibridge.sources._geo import resolve
+from aibridge.sources._tabular import EconomyMetadataBatch, aggregate_updates
 
 __all__ = [
     "DdfSource",
@@ -243,6 +244,7 @@ class _GeoMap:
     ids: pa.Array  # entity ids (string)
     codes: pa.Array  # ISO3 / aggregate code, null where unknown
     aggregates: frozenset[str]
+    names: dict[str, str]  # aggregate code -> entity name
 
 
 class DdfSource:
@@ -394,6 +396,7 @@ class DdfSource:
                         entry["sets"].add(set_name)
         out_codes: list[str | None] = []
         aggregates: set[str] = set()
+        agg_names: dict[str, str] = {}
         id_list = [str(i) for i in ids.to_pylist()]
         for ent in id_list:
             if ent not in info:  # not in any entity table: an id we can only try to resolve
@@ -427,11 +430,13 @@ class DdfSource:
                 else:
                     code = f"{self.aggregate_prefix}{ent}"
                 aggregates.add(code)
+                agg_names[code] = str(name or ent)
                 out_codes.append(code)
         return _GeoMap(
             ids=pa.array(id_list, pa.string()),
             codes=pa.array(out_codes, pa.string()),
             aggregates=frozenset(aggregates),
+            names=agg_names,
         )
 
     # -- assembly ----------------------------------------------------------------------------
@@ -539,12 +544,16 @@ class DdfSource:
         )
         if _may_have_duplicates(parts):
             self._check_duplicates(observations, package_path)
-        return Batch(
-            origin=self._origin(pkg, package_path, retrieved),
+        origin = self._origin(pkg, package_path, retrieved)
+        names = {c: n for g in geo_maps.values() for c, n in g.names.items() if c in aggregates}
+        return EconomyMetadataBatch(
+            origin=origin,
             observations=observations,
             indicators=indicator_table(list(indicators.values())),
             unknown_codes=_merge_unknown(unknown),
             aggregates=frozenset(aggregates),
+            # the names of the package's own aggregates (UN areas ...), applied by the store
+            economy_updates=aggregate_updates(names, as_of=origin.vintage) if names else None,
         )
 
     def _describe(

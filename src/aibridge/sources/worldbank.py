@@ -42,6 +42,7 @@ from aibridge.sources._base import (
     indicator_table,
 )
 from aibridge.sources._http import HttpFetcher, build_url
+from aibridge.sources._tabular import EconomyMetadataBatch
 
 __all__ = ["DEFAULT_BASE_URL", "ECONOMY_SCHEMA", "SOURCE_ID", "WorldBankClient"]
 
@@ -381,12 +382,36 @@ class WorldBankClient:
             licence=_LICENCE,
             title=f"{meta.get('name') or code} ({header.get('sourcename') or 'World Bank API'})",
         )
-        return Batch(
+        present = set(out_econ)
+        return EconomyMetadataBatch(
             origin=origin,
             observations=observations,
             indicators=indicator_table([meta]),
             unknown_codes=[UnknownCode(c, url, n) for c, n in sorted(unknown.items())],
-            aggregates=frozenset(set(out_econ) & aggregate_codes),
+            aggregates=frozenset(present & aggregate_codes),
+            economy_updates=self.economy_updates(present, as_of=vintage),
+        )
+
+    def economy_updates(self, present: set[str], *, as_of: str | None = None) -> pa.Table:
+        """Region and income group of every economy the API lists, plus the names of the
+        aggregates in ``present`` (``ECONOMY_UPDATE_SCHEMA``; applied by the store on ingest).
+
+        Names of economies are left null so the store keeps the reference's (CLDR) names.
+        """
+        from aibridge.reference.economies import ECONOMY_UPDATE_SCHEMA
+
+        econ = self.fetch_economies()
+        rows = [r for r in econ.to_pylist() if not r["is_aggregate"] or r["iso3"] in present]
+        return pa.table(
+            {
+                "iso3": [r["iso3"] for r in rows],
+                "name": [r["name"] if r["is_aggregate"] else None for r in rows],
+                "wb_region": [r["wb_region"] for r in rows],
+                "income_group": [r["income_group"] for r in rows],
+                "is_aggregate": [bool(r["is_aggregate"]) for r in rows],
+                "as_of": [as_of] * len(rows),
+            },
+            schema=ECONOMY_UPDATE_SCHEMA,
         )
 
     def fetch_indicators(
