@@ -196,3 +196,51 @@ def test_real_wgi_csv(shared_data: Path) -> None:
         store.ingest(batch)
         got = store.observations("KEN", "WGI.GE.EST", 2022).to_pylist()[0]["value"]
         assert got == pytest.approx(-0.300569444894791)
+
+
+# -- the in-database fast path (Store.import_path) ----------------------------------------------
+
+
+def _dump(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    q = {
+        "current": "SELECT economy, indicator, year, value, flag, source_id, vintage FROM current",
+        "latest": "SELECT economy, indicator, year, value, source_id, vintage FROM latest",
+        "history": "SELECT o.economy, o.indicator, o.year, o.value, o.is_current, v.label "
+        "FROM observations o JOIN vintages v USING (vintage_id)",
+        "indicators": "SELECT code, name, unit FROM indicators",
+    }
+    return {k: sorted(store.con.sql(sql).fetchall(), key=repr) for k, sql in q.items()}
+
+
+def test_fast_path_equals_batch_path(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a" / "WDIData.csv", HEADER + BODY)
+    second = write(tmp_path / "b" / "WDIData.csv", HEADER + BODY.replace("17.8", "18.1"))
+    with Store() as slow, Store() as fast:
+        for path, vintage in ((first, "2023"), (second, "2024"), (first, "2023")):
+            a = slow.ingest_many(WdiBulkSource(vintage=vintage).read(path))
+            b = fast.import_path(WdiBulkSource(vintage=vintage), path)
+            assert (a.rows, a.inserted, a.revised, a.unchanged, a.superseded, a.written) == (
+                b.rows,
+                b.inserted,
+                b.revised,
+                b.unchanged,
+                b.superseded,
+                b.written,
+            )
+            assert [u.code for u in b.unknown_codes] == ["ZZZ"]
+        assert _dump(slow) == _dump(fast)
+        assert fast.observations("KEN", years=2019, as_of="2023").to_pylist()[0]["value"] == 17.8
+        # no temporary relation is left behind
+        left = fast.con.sql("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()
+        assert left == [(0,)]
+
+
+def test_fast_path_folder_is_all_or_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "API_A_DS2.csv", HEADER + BODY)
+    write(tmp_path / "API_B_DS2.csv", HEADER + BODY.replace("29.5", "bad"))
+    with Store() as store:
+        with pytest.raises(SourceFormatError, match=r"API_B_DS2\.csv, line 2, column '2021'"):
+            store.import_path(WdiBulkSource(), tmp_path)
+        assert store.status().observations == 0 and len(store.origins()) == 0

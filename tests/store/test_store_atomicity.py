@@ -53,14 +53,15 @@ SCRIPT = textwrap.dedent(
     from aibridge.store import Store
 
     store = Store({path!r})
-    original = Store._refresh_current
+    original = Store._write_stage
 
     def slow(self, *args, **kwargs):
-        original(self, *args, **kwargs)          # rows written, current table rewritten ...
+        result = original(self, *args, **kwargs)  # rows written, current flags updated ...
         Path({marker!r}).write_text("inside")   # ... then wait, uncommitted, to be killed
         time.sleep(120)
+        return result
 
-    Store._refresh_current = slow
+    Store._write_stage = slow
     rows = [(f"E{{i % 200:03d}}", f"I.{{i // 200}}", 1960 + i % 50, float(i))
             for i in range(60000)]
     rows = list({{(e, ind, y): (e, ind, y, v) for e, ind, y, v in rows}}.values())

@@ -76,7 +76,7 @@ def test_revision_is_a_new_vintage_and_as_of_sees_the_old(store: Store) -> None:
 def test_older_vintage_imported_later_does_not_override(store: Store) -> None:
     store.ingest(make_batch([("KEN", "A", 2000, 2.0)], vintage="2024"))
     report = store.ingest(make_batch([("KEN", "A", 2000, 1.0)], vintage="2020"))
-    assert report.revised == 1  # differs from the current value ...
+    assert (report.revised, report.superseded) == (0, 1)  # older than the current value ...
     assert store.observations().to_pylist()[0]["value"] == 2.0  # ... but 2024 stays current
     assert store.observations(as_of="2020").to_pylist()[0]["value"] == 1.0
 

@@ -149,27 +149,54 @@ def import_(
         return
     src = _build_source(source, vintage, mapping)
     with _open(store, read_only=False) as s, _progress() as bar:
-        reading = bar.add_task(f"reading {source}", total=None)
-        writing = bar.add_task("writing", total=None, start=False)
-        batches: list[Batch] = []
-        for batch in src.read(path):
-            batches.append(batch)
-            bar.advance(reading, batch.observations.num_rows)
-        bar.update(reading, total=bar.tasks[reading].completed)
-        bar.stop_task(reading)
-        bar.start_task(writing)
-        total = sum(b.observations.num_rows for b in batches)
-        bar.update(writing, total=total)
-
-        def on_progress(step: str, rows: int) -> None:
-            if step == "indexed":
-                bar.advance(writing, rows)
-
-        t0 = time.perf_counter()
-        report = s.ingest_many(batches, progress=on_progress)
-        bar.update(writing, completed=total)
-        report.seconds = time.perf_counter() - t0
+        if hasattr(src, "stage_into") and path is not None:
+            report = _import_fast(s, src, path, bar)
+        else:
+            report = _import_batches(s, src, path, bar)
     _print_report(report, as_json)
+
+
+def _import_fast(s: Store, src: Source, path: Path, bar: Progress) -> ImportReport:
+    """WDI-style files: parsed, unpivoted and written inside DuckDB (see Store.import_path)."""
+    reading = bar.add_task(f"reading + unpivoting {src.source_id}", total=None)
+    writing = bar.add_task("writing", total=None, start=False)
+
+    def on_progress(step: str, rows: int) -> None:
+        if step == "read":
+            bar.advance(reading, rows)
+        elif step == "written":
+            bar.stop_task(reading)
+            bar.start_task(writing)
+            bar.advance(writing, rows)
+
+    t0 = time.perf_counter()
+    report = s.import_path(src, path, progress=on_progress)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _import_batches(s: Store, src: Source, path: Path | None, bar: Progress) -> ImportReport:
+    reading = bar.add_task(f"reading {src.source_id}", total=None)
+    writing = bar.add_task("writing", total=None, start=False)
+    batches: list[Batch] = []
+    for batch in src.read(path):
+        batches.append(batch)
+        bar.advance(reading, batch.observations.num_rows)
+    bar.update(reading, total=bar.tasks[reading].completed)
+    bar.stop_task(reading)
+    bar.start_task(writing)
+    total = sum(b.observations.num_rows for b in batches)
+    bar.update(writing, total=total)
+
+    def on_progress(step: str, rows: int) -> None:
+        if step == "indexed":
+            bar.advance(writing, rows)
+
+    t0 = time.perf_counter()
+    report = s.ingest_many(batches, progress=on_progress)
+    bar.update(writing, completed=total)
+    report.seconds = time.perf_counter() - t0
+    return report
 
 
 def _import_shared(path: Path | None, store: Path | None, as_json: bool) -> None:

@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from aibridge.errors import SourceFormatError, SourceUnavailable
 from aibridge.sources._base import Batch, Origin, UnknownCode, indicator_table, sha256_file
+from aibridge.store.results import StagedBatch
 
 __all__ = ["WdiBulkSource", "WgiCsvSource", "WideFile", "sniff_wide_file"]
 
@@ -203,16 +204,38 @@ class WdiBulkSource:
     # -- one file --------------------------------------------------------------------------
 
     def read_file(self, path: Path) -> Batch:
-        """Read one wide file into a batch (DuckDB read_csv + UNPIVOT)."""
+        """Read one wide file into a batch (DuckDB read_csv + UNPIVOT, then Arrow)."""
         path = Path(path).resolve()
         wide = sniff_wide_file(path)
         con = duckdb.connect()
         try:
-            return self._read(con, wide)
+            staged = self._stage(con, wide, "_w")
+            observations = con.sql(f"SELECT * FROM {staged.relation}").to_arrow_table()
+            if self.progress:
+                self.progress("unpivot", observations.num_rows)
+            return Batch(
+                origin=staged.origin,
+                observations=observations,
+                indicators=staged.indicators,
+                unknown_codes=staged.unknown_codes,
+                aggregates=staged.aggregates,
+            )
         finally:
             con.close()
 
-    def _read(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> Batch:
+    def stage_into(
+        self, con: duckdb.DuckDBPyConnection, path: Path, *, name: str = "_wdi"
+    ) -> StagedBatch:
+        """The fast path: parse and unpivot ``path`` inside ``con`` (the store's connection).
+
+        Leaves the observations in the temporary view ``<name>_obs``; nothing is written to a
+        store table (``Store.import_path`` does that in its transaction).
+        """
+        path = Path(path).resolve()
+        return self._stage(con, sniff_wide_file(path), name)
+
+    def _stage(self, con: duckdb.DuckDBPyConnection, wide: WideFile, name: str) -> StagedBatch:
+        t = _Names(name)
         path = wide.path
         names = ["country_name", "country_code", "indicator_name", "indicator_code"]
         types = dict.fromkeys(names, "VARCHAR")
@@ -227,49 +250,48 @@ class WdiBulkSource:
         columns_sql = "{" + ", ".join(f"'{k}': '{v}'" for k, v in types.items()) + "}"
         try:
             con.execute(
-                "CREATE TABLE wide AS SELECT * FROM read_csv(?, header = false, skip = ?, "
-                f"columns = {columns_sql}, auto_detect = false, delim = ',', quote = '\"', "
-                "escape = '\"', nullstr = ['', '..'], store_rejects = true, "
-                "strict_mode = true)",
+                f"CREATE OR REPLACE TEMP TABLE {t.wide} AS SELECT * FROM read_csv(?, "
+                f"header = false, skip = ?, columns = {columns_sql}, auto_detect = false, "
+                "delim = ',', quote = '\"', escape = '\"', nullstr = ['', '..'], "
+                f"store_rejects = true, rejects_table = '{t.rejects}', "
+                f"rejects_scan = '{t.scans}', strict_mode = true)",
                 [str(path), wide.header_line],
             )
         except duckdb.Error as exc:
             raise SourceFormatError(
                 f"could not parse the file: {exc}", source_id=self.source_id, path=str(path)
             ) from exc
-        self._raise_rejects(con, wide)
-        n_rows = con.sql("SELECT count(*) FROM wide").fetchall()[0][0]
+        self._raise_rejects(con, wide, t)
+        n_rows = con.sql(f"SELECT count(*) FROM {t.wide}").fetchall()[0][0]
         if self.progress:
             self.progress("read", int(n_rows))
-        self._check_ids(con, wide)
+        self._check_ids(con, wide, t)
 
         # economy codes -> ISO3 (resolved once per distinct code, never per row)
         codes = [
             (r[0], int(r[1]), int(r[2]))
             for r in con.sql(
-                "SELECT country_code, count(*), min(rowid) FROM wide GROUP BY 1"
+                f"SELECT country_code, count(*), min(rowid) FROM {t.wide} GROUP BY 1"
             ).fetchall()
         ]
         mapped, unknown, aggregates = self._map_economies(wide, codes)
-        con.execute("CREATE TABLE codemap (code VARCHAR, iso3 VARCHAR)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {t.codes} (code VARCHAR, iso3 VARCHAR)")
         if mapped:
-            con.executemany("INSERT INTO codemap VALUES (?, ?)", list(mapped.items()))
-        self._check_duplicates(con, wide)
+            con.executemany(f"INSERT INTO {t.codes} VALUES (?, ?)", list(mapped.items()))
+        self._check_duplicates(con, wide, t)
 
-        prefix = self.code_prefix
-        unpivot = (
-            f"SELECT m.iso3 AS economy, ? || u.indicator_code AS indicator, "
-            f"CAST(substr(u.year, 2) AS SMALLINT) AS year, u.value, "
-            f"CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT (SELECT country_code, indicator_code, "
-            f"{', '.join(year_cols)} FROM wide) ON {', '.join(year_cols)} "
-            f"INTO NAME year VALUE value) u JOIN codemap m ON u.country_code = m.code "
-            f"WHERE NOT isnan(u.value)"
+        prefix = self.code_prefix.replace("'", "''")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {t.obs} AS SELECT m.iso3 AS economy, "
+            f"'{prefix}' || u.indicator_code AS indicator, "
+            "CAST(substr(u.year, 2) AS SMALLINT) AS year, u.value, "
+            "CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT (SELECT country_code, indicator_code, "
+            f"{', '.join(year_cols)} FROM {t.wide}) ON {', '.join(year_cols)} "
+            f"INTO NAME year VALUE value) u JOIN {t.codes} m ON u.country_code = m.code "
+            "WHERE NOT isnan(u.value)"
         )
-        observations = con.sql(unpivot, params=[prefix]).to_arrow_table()
-        if self.progress:
-            self.progress("unpivot", observations.num_rows)
-        indicators = self._indicators(con, wide)
-        return Batch(
+        indicators = self._indicators(con, wide, t)
+        return StagedBatch(
             origin=Origin(
                 source_id=self.source_id,
                 uri=str(path),
@@ -279,20 +301,24 @@ class WdiBulkSource:
                 licence=self.licence,
                 title=path.name,
             ),
-            observations=observations,
+            relation=t.obs,
             indicators=indicators,
+            indicator_codes=indicators.column("code").to_pylist(),
+            rows=int(n_rows),
             unknown_codes=unknown,
             aggregates=frozenset(aggregates),
+            keys_unique=True,  # (economy, indicator) checked unique per row of the wide file
         )
 
-    def _raise_rejects(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> None:
+    def _raise_rejects(self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names) -> None:
         rows = con.sql(
-            "SELECT line, column_name, error_type, csv_line, error_message FROM reject_errors "
+            "SELECT line, column_name, error_type, csv_line, error_message "
+            f"FROM {t.rejects} "
             "ORDER BY line LIMIT 1"
         ).fetchall()
         if not rows:
             return
-        total = con.sql("SELECT count(*) FROM reject_errors").fetchall()[0][0]
+        total = con.sql(f"SELECT count(*) FROM {t.rejects}").fetchall()[0][0]
         line, column, kind, raw, message = rows[0]
         column_name = str(column) if column else None
         if column_name and column_name.startswith("y") and column_name[1:].isdigit():
@@ -317,9 +343,9 @@ class WdiBulkSource:
             column=column_name,
         )
 
-    def _check_ids(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> None:
+    def _check_ids(self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names) -> None:
         bad = con.sql(
-            "SELECT rowid, country_code IS NULL FROM wide "
+            f"SELECT rowid, country_code IS NULL FROM {t.wide} "
             "WHERE country_code IS NULL OR indicator_code IS NULL ORDER BY rowid LIMIT 1"
         ).fetchall()
         if bad:
@@ -333,10 +359,10 @@ class WdiBulkSource:
                 column=column,
             )
 
-    def _check_duplicates(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> None:
+    def _check_duplicates(self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names) -> None:
         dup = con.sql(
             "SELECT w.indicator_code, m.iso3, list(w.country_code ORDER BY w.rowid), "
-            "list(w.rowid ORDER BY w.rowid) FROM wide w JOIN codemap m "
+            f"list(w.rowid ORDER BY w.rowid) FROM {t.wide} w JOIN {t.codes} m "
             "ON w.country_code = m.code GROUP BY 1, 2 HAVING count(*) > 1 "
             "ORDER BY min(w.rowid) LIMIT 1"
         ).fetchall()
@@ -396,9 +422,9 @@ class WdiBulkSource:
             mapped[code] = iso3
         return mapped, unknown, aggregates
 
-    def _indicators(self, con: duckdb.DuckDBPyConnection, wide: WideFile) -> pa.Table:
+    def _indicators(self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names) -> pa.Table:
         names = con.sql(
-            "SELECT indicator_code, any_value(indicator_name) FROM wide GROUP BY 1 ORDER BY 1"
+            f"SELECT indicator_code, any_value(indicator_name) FROM {t.wide} GROUP BY 1 ORDER BY 1"
         ).fetchall()
         extra = _series_metadata(wide.path, {code for code, _ in names})
         rows = []
@@ -428,6 +454,33 @@ class WdiBulkSource:
         if years:
             return years[0]
         return str(max(wide.years))
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Names of the temporary relations one staged file uses (unique per file)."""
+
+    prefix: str
+
+    @property
+    def wide(self) -> str:
+        return f"{self.prefix}_wide"
+
+    @property
+    def codes(self) -> str:
+        return f"{self.prefix}_codes"
+
+    @property
+    def obs(self) -> str:
+        return f"{self.prefix}_obs"
+
+    @property
+    def rejects(self) -> str:
+        return f"{self.prefix}_rejects"
+
+    @property
+    def scans(self) -> str:
+        return f"{self.prefix}_scans"
 
 
 class WgiCsvSource(WdiBulkSource):

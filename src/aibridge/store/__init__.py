@@ -8,7 +8,15 @@
 
 from __future__ import annotations
 
-from aibridge.store.results import ImportReport, Observations, Panel, StoreStatus
+from aibridge.store.results import ImportReport, Observations, Panel, StagedBatch, StoreStatus
 from aibridge.store.store import Progress, Store
 
-__all__ = ["ImportReport", "Observations", "Panel", "Progress", "Store", "StoreStatus"]
+__all__ = [
+    "ImportReport",
+    "Observations",
+    "Panel",
+    "Progress",
+    "StagedBatch",
+    "Store",
+    "StoreStatus",
+]

@@ -7,10 +7,11 @@ Tables (see docs/data.md for the full description):
     logical key is enforced by :meth:`Store.ingest` (set-based anti-join) rather than by a
     DuckDB ART index: a unique index over millions of string keys costs more to build on each
     bulk import than the whole import, and every write goes through ``ingest`` anyway.
-``current``
-    The latest version of each (economy, indicator, year): the row of ``observations`` whose
-    vintage sorts last. Maintained inside the import transaction, so default queries never
-    need a window over the full history.
+``current`` (view)
+    The latest version of each (economy, indicator, year): the rows of ``observations`` with
+    ``is_current``, i.e. whose vintage sorts last for their key. The flag is maintained inside
+    the import transaction, so default queries never need a window over the full history, and
+    a first import writes each value once (no second copy).
 ``latest``
     One row per (economy, indicator): the most recent year of ``current``. Serves
     ``Store.latest_values`` (target < 5 ms).
@@ -28,7 +29,7 @@ Timestamps are ``TIMESTAMP`` in UTC (not ``TIMESTAMPTZ``: fetching those into Py
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 ECONOMY_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -126,21 +127,16 @@ DDL: tuple[str, ...] = (
         value DOUBLE NOT NULL,
         flag VARCHAR,
         vintage_id INTEGER NOT NULL,
-        origin_id INTEGER NOT NULL
+        origin_id INTEGER NOT NULL,
+        is_current BOOLEAN NOT NULL
     )
     """,
     """
-    CREATE TABLE IF NOT EXISTS current (
-        economy VARCHAR NOT NULL,
-        indicator VARCHAR NOT NULL,
-        year SMALLINT NOT NULL,
-        value DOUBLE NOT NULL,
-        flag VARCHAR,
-        source_id VARCHAR NOT NULL,
-        vintage VARCHAR NOT NULL,
-        vintage_id INTEGER NOT NULL,
-        origin_id INTEGER NOT NULL
-    )
+    CREATE VIEW IF NOT EXISTS current AS
+    SELECT o.economy, o.indicator, o.year, o.value, o.flag, v.source_id, v.label AS vintage,
+           o.vintage_id, o.origin_id
+    FROM observations o JOIN vintages v USING (vintage_id)
+    WHERE o.is_current
     """,
     """
     CREATE TABLE IF NOT EXISTS latest (

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from aibridge.sources._base import UnknownCode
+from aibridge.sources._base import Origin, UnknownCode
 
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
-__all__ = ["ImportReport", "Observations", "Panel", "StoreStatus"]
+__all__ = ["ImportReport", "Observations", "Panel", "StagedBatch", "StoreStatus"]
 
 
 class Observations:
@@ -92,14 +92,17 @@ class ImportReport:
     """What an import did. Nothing is dropped silently: unknown codes are listed here.
 
     ``inserted`` counts (economy, indicator, year) keys the store did not have, ``revised``
-    keys whose latest value (or flag) changed, ``unchanged`` keys imported with the value
-    already current. ``written`` counts rows added to the history (0 on a re-import).
+    keys whose current value (or flag) this import replaced, ``unchanged`` keys imported with
+    the value already current, ``superseded`` values that differ from the current one but come
+    from an older vintage (kept in the history, queryable with ``as_of``). ``written`` counts
+    rows added to the history (0 on a re-import).
     """
 
     rows: int = 0
     inserted: int = 0
     revised: int = 0
     unchanged: int = 0
+    superseded: int = 0
     written: int = 0
     unknown_codes: list[UnknownCode] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -128,6 +131,7 @@ class ImportReport:
             total.inserted += r.inserted
             total.revised += r.revised
             total.unchanged += r.unchanged
+            total.superseded += r.superseded
             total.written += r.written
             total.unknown_codes.extend(r.unknown_codes)
             total.sources.extend(s for s in r.sources if s not in total.sources)
@@ -147,6 +151,7 @@ class ImportReport:
             "inserted": self.inserted,
             "revised": self.revised,
             "unchanged": self.unchanged,
+            "superseded": self.superseded,
             "written": self.written,
             "unknown_rows": self.unknown_rows,
             "unknown_codes": [
@@ -165,7 +170,9 @@ class ImportReport:
         text = (
             f"{self.rows:,} rows from {', '.join(self.sources) or '-'} "
             f"(vintage {', '.join(self.vintages) or '-'}): {self.inserted:,} new, "
-            f"{self.revised:,} revised, {self.unchanged:,} unchanged; "
+            f"{self.revised:,} revised, {self.unchanged:,} unchanged"
+            + (f", {self.superseded:,} older than the stored vintage" if self.superseded else "")
+            + "; "
             f"{self.indicators:,} indicators, {self.economies:,} economies"
         )
         if self.unknown_codes:
@@ -191,3 +198,25 @@ class StoreStatus:
             f"{self.indicators:,} indicators, {self.economies:,} economies, "
             f"{len(self.sources)} sources"
         )
+
+
+@dataclass
+class StagedBatch:
+    """A batch whose observations already sit in the store's DuckDB connection (fast path).
+
+    A source with a ``stage_into(con, file, *, name)`` method returns one: it has parsed and
+    reshaped the file with SQL inside ``con`` and left the observations in the temporary
+    relation ``relation`` (columns economy, indicator, year, value, flag). The source still
+    never touches a store table; :meth:`Store.import_path` then writes the relation in the same
+    transaction. ``keys_unique`` says the source has already proved (economy, indicator, year)
+    unique, so the store may skip its own duplicate check.
+    """
+
+    origin: Origin
+    relation: str
+    indicators: pa.Table
+    indicator_codes: list[str]
+    rows: int = 0
+    unknown_codes: list[UnknownCode] = field(default_factory=list)
+    aggregates: frozenset[str] = frozenset()
+    keys_unique: bool = False

@@ -31,9 +31,9 @@ import numpy as np
 import pyarrow as pa
 
 from aibridge.errors import ImportRejected, NotFoundError, StoreError
-from aibridge.sources._base import FLAGS, INDICATOR_COLUMNS, Batch
+from aibridge.sources._base import FLAGS, INDICATOR_COLUMNS, Batch, Origin, Source
 from aibridge.store._schema import DDL, ECONOMY_COLUMNS, RESULT_COLUMNS, SCHEMA_VERSION
-from aibridge.store.results import ImportReport, Observations, Panel, StoreStatus
+from aibridge.store.results import ImportReport, Observations, Panel, StagedBatch, StoreStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -256,8 +256,7 @@ class Store:
         self, batches: Iterable[Batch], *, progress: Progress | None = None
     ) -> ImportReport:
         """Import several batches all-or-nothing (one transaction)."""
-        if self.read_only:
-            raise StoreError("the store is open read-only; open it without read_only to import")
+        self._check_writable()
         reports: list[ImportReport] = []
         try:
             with self._transaction():
@@ -269,19 +268,57 @@ class Store:
             self._drop_temp()
         return ImportReport.combine(reports)
 
+    def import_path(
+        self, source: Source, path: Path | str | None, *, progress: Progress | None = None
+    ) -> ImportReport:
+        """Import what ``source`` reads at ``path`` in one transaction, by the fastest route.
+
+        A source with an in-database fast path (``stage_into(con, file)``, e.g. the WDI bulk
+        importer) parses and reshapes the file inside this store's DuckDB connection, so the
+        rows never cross into Python or Arrow; other sources go through ``read`` and
+        :meth:`ingest_many`.
+        """
+        self._check_writable()
+        stage_into = getattr(source, "stage_into", None)
+        files = getattr(source, "files", None)
+        if stage_into is None or files is None or path is None:
+            return self.ingest_many(source.read(Path(path) if path else None), progress=progress)
+        reports: list[ImportReport] = []
+        try:
+            with self._transaction():
+                for n, file in enumerate(files(Path(path))):
+                    staged: StagedBatch = stage_into(self.con, file, name=f"_src{n}")
+                    if progress:
+                        progress("read", staged.rows)
+                    reports.append(self._ingest_staged(staged, progress))
+        except duckdb.Error as exc:
+            raise StoreError(f"import failed and was rolled back (store unchanged): {exc}") from exc
+        finally:
+            self._drop_temp()
+        return ImportReport.combine(reports)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store is open read-only; open it without read_only to import")
+
     def _drop_temp(self) -> None:
-        for name in ("_stage", "_win", "_pairs", "_ind"):
-            with contextlib.suppress(duckdb.Error):  # connection already broken
-                self.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        """Drop the temporary relations an import left (their names start with ``_``)."""
+        with contextlib.suppress(duckdb.Error):  # connection already broken
+            for kind, catalog in (("VIEW", "duckdb_views"), ("TABLE", "duckdb_tables")):
+                column = "view_name" if kind == "VIEW" else "table_name"
+                names = self.con.execute(
+                    f"SELECT {column} FROM {catalog}() WHERE temporary AND NOT internal "
+                    f"AND starts_with({column}, '_')"
+                    if kind == "VIEW"
+                    else f"SELECT {column} FROM {catalog}() WHERE temporary "
+                    f"AND starts_with({column}, '_')"
+                ).fetchall()
+                for (name,) in names:
+                    self.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
     def _ingest_one(self, batch: Batch, progress: Progress | None) -> ImportReport:
         t0 = time.perf_counter()
-        origin = batch.origin
-        if not origin.source_id or not origin.vintage:
-            raise ImportRejected(
-                f"origin of {origin.uri!r} needs a source_id and a vintage label; "
-                f"got {origin.source_id!r} / {origin.vintage!r}"
-            )
+        self._check_origin(batch.origin)
         con = self.con
         con.register("_incoming", batch.observations)
         try:
@@ -292,13 +329,148 @@ class Store:
             )
         finally:
             con.unregister("_incoming")
-        n, n_economies = self._one("SELECT count(*), count(DISTINCT economy) FROM _stage") or (0, 0)
+        n = self._scalar("SELECT count(*) FROM _stage")
         if progress:
             progress("staged", n)
-        self._validate_stage(origin.uri)
+        self._validate_stage(batch.origin.uri)
+        vintage_id, existed = self._vintage(batch.origin.source_id, batch.origin.vintage)
+        origin_id = self._origin(batch.origin, vintage_id)
+        self._apply_economy_updates(batch)
+        new, revised, unchanged, superseded, written = self._write_stage(
+            batch.origin, vintage_id, origin_id, existed, progress
+        )
+        codes = [r[0] for r in con.execute("SELECT DISTINCT indicator FROM _stage").fetchall()]
+        economies = [r[0] for r in con.execute("SELECT DISTINCT economy FROM _stage").fetchall()]
+        return self._finish(
+            batch, origin_id, codes, economies, n, new, revised, unchanged, superseded, written, t0
+        )
 
-        vintage_id, vintage_existed = self._vintage(origin.source_id, origin.vintage)
-        if vintage_existed:
+    def _ingest_staged(self, staged: StagedBatch, progress: Progress | None) -> ImportReport:
+        """Write a batch whose observations are a relation in this connection (fast path)."""
+        t0 = time.perf_counter()
+        origin = staged.origin
+        self._check_origin(origin)
+        con = self.con
+        vintage_id, existed = self._vintage(origin.source_id, origin.vintage)
+        origin_id = self._origin(origin, vintage_id)
+        self._apply_economy_updates(staged)
+        codes = list(staged.indicator_codes)
+        overlap = existed or self._scalar(
+            "SELECT count(*) FROM latest WHERE list_contains(?::VARCHAR[], indicator)", [codes]
+        )
+        if overlap or not staged.keys_unique:
+            # general route: materialise, validate, diff against the current values
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM {staged.relation}")
+            n = self._scalar("SELECT count(*) FROM _stage")
+            if not staged.keys_unique:
+                self._validate_stage(origin.uri)
+            new, revised, unchanged, superseded, written = self._write_stage(
+                origin, vintage_id, origin_id, existed, progress
+            )
+            economies = [
+                r[0] for r in con.execute("SELECT DISTINCT economy FROM _stage").fetchall()
+            ]
+        else:
+            # nothing stored yet for these indicators: one pass, straight into the history
+            written = int(
+                con.execute(
+                    "INSERT INTO observations SELECT economy, indicator, year, value, flag, ?, ?, "
+                    f"TRUE FROM {staged.relation}",
+                    [vintage_id, origin_id],
+                ).fetchall()[0][0]
+            )
+            n, new, revised, unchanged, superseded = written, written, 0, 0, 0
+            if progress:
+                progress("written", written)
+            con.execute(
+                "INSERT INTO latest SELECT economy, indicator, max(year), "
+                "arg_max(value, year), arg_max(flag, year), ?, ?, ?, ? FROM observations "
+                "WHERE origin_id = ? GROUP BY economy, indicator",
+                [origin.source_id, origin.vintage, vintage_id, origin_id, origin_id],
+            )
+            if progress:
+                progress("indexed", written)
+            economies = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT economy FROM latest WHERE origin_id = ?", [origin_id]
+                ).fetchall()
+            ]
+        return self._finish(
+            staged, origin_id, codes, economies, n, new, revised, unchanged, superseded, written, t0
+        )
+
+    def _check_origin(self, origin: Origin) -> None:
+        if not origin.source_id or not origin.vintage:
+            raise ImportRejected(
+                f"origin of {origin.uri!r} needs a source_id and a vintage label; "
+                f"got {origin.source_id!r} / {origin.vintage!r}"
+            )
+
+    def _apply_economy_updates(self, batch: Batch | StagedBatch) -> None:
+        updates = getattr(batch, "economy_updates", None)  # metadata sources (WDI country file)
+        if isinstance(updates, pa.Table):
+            self._update_economies(updates)
+
+    def _finish(
+        self,
+        batch: Batch | StagedBatch,
+        origin_id: int,
+        codes: list[str],
+        economies: list[str],
+        n: int,
+        new: int,
+        revised: int,
+        unchanged: int,
+        superseded: int,
+        written: int,
+        t0: float,
+    ) -> ImportReport:
+        n_indicators = self._merge_indicators(batch, codes)
+        self._merge_economies(batch, economies)
+        unknown = sum(u.rows for u in batch.unknown_codes)
+        self.con.execute(
+            "UPDATE origins SET n_rows = n_rows + ?, inserted = inserted + ?, "
+            "revised = revised + ?, unchanged = unchanged + ?, unknown = unknown + ? "
+            "WHERE origin_id = ?",
+            [n, new, revised, unchanged, unknown, origin_id],
+        )
+        return ImportReport(
+            rows=n,
+            inserted=new,
+            revised=revised,
+            unchanged=unchanged,
+            superseded=superseded,
+            written=written,
+            unknown_codes=list(batch.unknown_codes),
+            sources=[batch.origin.source_id],
+            vintages=[batch.origin.vintage],
+            origin_ids=[origin_id],
+            indicators=n_indicators,
+            economies=len(economies),
+            aggregates=sorted(batch.aggregates),
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _write_stage(
+        self,
+        origin: Origin,
+        vintage_id: int,
+        origin_id: int,
+        existed: bool,
+        progress: Progress | None,
+    ) -> tuple[int, int, int, int, int]:
+        """Diff ``_stage`` against the current values and write it.
+
+        Returns (new, revised, unchanged, superseded, written).
+
+        A staged row becomes current when its key has no current value or the current one
+        comes from a vintage that sorts before this one (``(label, source_id)`` order); the
+        superseded row stays in the history with ``is_current = false``.
+        """
+        con = self.con
+        label, source_id = origin.vintage, origin.source_id
+        if existed:
             clash = con.execute(
                 f"SELECT s.economy, s.indicator, s.year, o.value, s.value FROM _stage s "
                 f"JOIN observations o USING ({_KEY}) WHERE o.vintage_id = ? "
@@ -310,68 +482,66 @@ class Store:
                     f"{e} {i} {y}: stored {a!r}, new {b!r}" for e, i, y, a, b in clash
                 )
                 raise ImportRejected(
-                    f"{origin.uri}: vintage {origin.vintage!r} of {origin.source_id!r} already "
-                    f"holds different values ({shown}); import the revised data under a new "
-                    "vintage label (e.g. its release date)"
+                    f"{origin.uri}: vintage {label!r} of {source_id!r} already holds different "
+                    f"values ({shown}); import the revised data under a new vintage label "
+                    "(e.g. its release date)"
                 )
-        origin_id = self._origin(batch, vintage_id)
-
-        new, revised, unchanged = self._one(
-            "SELECT count(*) FILTER (c.economy IS NULL), "
-            "count(*) FILTER (c.economy IS NOT NULL AND (c.value <> s.value "
-            "OR c.flag IS DISTINCT FROM s.flag)), "
-            "count(*) FILTER (c.economy IS NOT NULL AND c.value = s.value "
-            "AND c.flag IS NOT DISTINCT FROM s.flag) "
-            f"FROM _stage s LEFT JOIN current c USING ({_KEY})"
-        ) or (0, 0, 0)
-
-        before = self._scalar("SELECT count(*) FROM observations")
-        if vintage_existed:
-            con.execute(
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _st AS SELECT s.economy, s.indicator, s.year, s.value, "
+            "s.flag, c.vintage_id AS cur_vintage_id, "
+            "(c.economy IS NULL OR (c.vintage, c.source_id) < (?, ?)) AS win, "
+            "c.economy IS NOT NULL AS had, "
+            "(c.value = s.value AND c.flag IS NOT DISTINCT FROM s.flag) AS same "
+            "FROM _stage s LEFT JOIN (SELECT c.* FROM current c "
+            f"SEMI JOIN _stage USING ({_KEY})) c USING ({_KEY})",
+            [label, source_id],
+        )
+        new, revised, unchanged, superseded = self._one(
+            "SELECT count(*) FILTER (NOT had), count(*) FILTER (had AND NOT same AND win), "
+            "count(*) FILTER (had AND same), count(*) FILTER (had AND NOT same AND NOT win) "
+            "FROM _st"
+        ) or (0, 0, 0, 0)
+        # supersede the current rows of the keys this batch wins
+        con.execute(
+            "UPDATE observations SET is_current = FALSE FROM _st s "
+            "WHERE s.win AND s.had AND observations.is_current "
+            "AND observations.economy = s.economy AND observations.indicator = s.indicator "
+            "AND observations.year = s.year AND observations.vintage_id = s.cur_vintage_id"
+        )
+        if existed:
+            written = con.execute(
                 "INSERT INTO observations SELECT s.economy, s.indicator, s.year, s.value, s.flag, "
-                f"?, ? FROM _stage s ANTI JOIN (SELECT {_KEY} FROM observations "
+                f"?, ?, s.win FROM _st s ANTI JOIN (SELECT {_KEY} FROM observations "
                 f"WHERE vintage_id = ?) o USING ({_KEY})",
                 [vintage_id, origin_id, vintage_id],
-            )
+            ).fetchall()[0][0]
         else:
-            con.execute(
-                "INSERT INTO observations SELECT economy, indicator, year, value, flag, ?, ? "
-                "FROM _stage",
+            written = con.execute(
+                "INSERT INTO observations SELECT economy, indicator, year, value, flag, ?, ?, win "
+                "FROM _st",
                 [vintage_id, origin_id],
-            )
-        written = self._scalar("SELECT count(*) FROM observations") - before
+            ).fetchall()[0][0]
         if progress:
-            progress("written", written)
-        if written:
-            self._refresh_current(origin.source_id, origin.vintage, vintage_id, origin_id)
-        if progress:
-            progress("indexed", written)
-        updates = getattr(batch, "economy_updates", None)  # metadata sources (WDI country file)
-        if isinstance(updates, pa.Table):
-            self._update_economies(updates)
-        n_indicators = self._merge_indicators(batch)
-        self._merge_economies(batch)
+            progress("written", int(written))
         con.execute(
-            "UPDATE origins SET n_rows = n_rows + ?, inserted = inserted + ?, "
-            "revised = revised + ?, unchanged = unchanged + ?, unknown = unknown + ? "
-            "WHERE origin_id = ?",
-            [n, new, revised, unchanged, sum(u.rows for u in batch.unknown_codes), origin_id],
+            "CREATE OR REPLACE TEMP TABLE _pairs AS SELECT DISTINCT economy, indicator FROM _st "
+            "WHERE win"
         )
-        return ImportReport(
-            rows=n,
-            inserted=int(new),
-            revised=int(revised),
-            unchanged=int(unchanged),
-            written=written,
-            unknown_codes=list(batch.unknown_codes),
-            sources=[origin.source_id],
-            vintages=[origin.vintage],
-            origin_ids=[origin_id],
-            indicators=n_indicators,
-            economies=int(n_economies),
-            aggregates=sorted(batch.aggregates),
-            seconds=time.perf_counter() - t0,
-        )
+        if self._scalar("SELECT count(*) FROM _pairs"):
+            con.execute(
+                "DELETE FROM latest USING _pairs p WHERE latest.economy = p.economy "
+                "AND latest.indicator = p.indicator"
+            )
+            con.execute(
+                "INSERT INTO latest SELECT c.economy, c.indicator, max(c.year), "
+                "arg_max(c.value, c.year), arg_max(c.flag, c.year), arg_max(c.source_id, c.year), "
+                "arg_max(c.vintage, c.year), arg_max(c.vintage_id, c.year), "
+                "arg_max(c.origin_id, c.year) FROM current c SEMI JOIN _pairs p "
+                "USING (economy, indicator) GROUP BY c.economy, c.indicator"
+            )
+        if progress:
+            progress("indexed", int(written))
+        return int(new), int(revised), int(unchanged), int(superseded), int(written)
 
     def _validate_stage(self, uri: str) -> None:
         con = self.con
@@ -426,8 +596,7 @@ class Store:
         )
         return vid, False
 
-    def _origin(self, batch: Batch, vintage_id: int) -> int:
-        o = batch.origin
+    def _origin(self, o: Origin, vintage_id: int) -> int:
         row = self._one(
             "SELECT origin_id FROM origins WHERE source_id = ? AND vintage_id = ? AND uri = ? "
             "AND sha256 = ?",
@@ -456,41 +625,7 @@ class Store:
         )
         return oid
 
-    def _refresh_current(self, source_id: str, label: str, vintage_id: int, origin_id: int) -> None:
-        """Make the just-written rows current where their vintage sorts after the stored one."""
-        con = self.con
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _win AS SELECT s.economy, s.indicator, s.year, "
-            "s.value, s.flag FROM _stage s LEFT JOIN current c USING (economy, indicator, year) "
-            "WHERE c.economy IS NULL OR (c.vintage, c.source_id) < (?, ?)",
-            [label, source_id],
-        )
-        if not self._scalar("SELECT count(*) FROM _win"):
-            return
-        con.execute(
-            "DELETE FROM current USING _win w WHERE current.economy = w.economy "
-            "AND current.indicator = w.indicator AND current.year = w.year"
-        )
-        con.execute(
-            "INSERT INTO current SELECT economy, indicator, year, value, flag, ?, ?, ?, ? "
-            "FROM _win",
-            [source_id, label, vintage_id, origin_id],
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _pairs AS SELECT DISTINCT economy, indicator FROM _win"
-        )
-        con.execute(
-            "DELETE FROM latest USING _pairs p WHERE latest.economy = p.economy "
-            "AND latest.indicator = p.indicator"
-        )
-        con.execute(
-            "INSERT INTO latest SELECT c.* FROM current c SEMI JOIN _pairs p "
-            "USING (economy, indicator) "
-            "QUALIFY row_number() OVER (PARTITION BY economy, indicator ORDER BY year DESC) = 1 "
-            "ORDER BY economy, indicator"
-        )
-
-    def _merge_indicators(self, batch: Batch) -> int:
+    def _merge_indicators(self, batch: Batch | StagedBatch, codes: list[str]) -> int:
         con = self.con
         table = batch.indicators.select(list(INDICATOR_COLUMNS))
         con.register("_ind_in", table)
@@ -502,9 +637,10 @@ class Store:
                 "CAST(any_value(direction) AS TINYINT) AS direction, "
                 "any_value(licence) AS licence, any_value(source) AS source "
                 "FROM _ind_in WHERE code IS NOT NULL GROUP BY code "
-                "UNION ALL SELECT DISTINCT indicator, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
-                "FROM _stage WHERE indicator NOT IN "
-                "(SELECT code FROM _ind_in WHERE code IS NOT NULL)"
+                "UNION ALL SELECT c, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+                "FROM unnest(?::VARCHAR[]) t(c) WHERE c NOT IN "
+                "(SELECT code FROM _ind_in WHERE code IS NOT NULL)",
+                [codes],
             )
         finally:
             con.unregister("_ind_in")
@@ -529,18 +665,19 @@ class Store:
         )
         return self._scalar("SELECT count(DISTINCT code) FROM _ind")
 
-    def _merge_economies(self, batch: Batch) -> None:
+    def _merge_economies(self, batch: Batch | StagedBatch, economies: list[str]) -> None:
+        aggregates = sorted(batch.aggregates)
         self.con.execute(
             "INSERT INTO economies (iso3, is_aggregate) "
-            "SELECT DISTINCT economy, list_contains(?::VARCHAR[], economy) FROM _stage "
-            "WHERE economy NOT IN (SELECT iso3 FROM economies)",
-            [sorted(batch.aggregates)],
+            "SELECT DISTINCT e, list_contains(?::VARCHAR[], e) FROM unnest(?::VARCHAR[]) t(e) "
+            "WHERE e NOT IN (SELECT iso3 FROM economies)",
+            [aggregates, economies],
         )
-        if batch.aggregates:
+        if aggregates:
             self.con.execute(
                 "UPDATE economies SET is_aggregate = TRUE WHERE list_contains(?::VARCHAR[], iso3) "
                 "AND m49 IS NULL AND NOT is_aggregate",
-                [sorted(batch.aggregates)],
+                [aggregates],
             )
 
     # -- reading ---------------------------------------------------------------------------
