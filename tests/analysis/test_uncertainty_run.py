@@ -234,3 +234,15 @@ def test_evaluator_pickles_for_worker_processes(toy_plan: IndexPlan) -> None:
     clone = pickle.loads(pickle.dumps(ev))
     assert clone._cache == {} and clone._static == {}
     np.testing.assert_array_equal(clone(design.u), local)
+
+
+def test_unreachable_scheduler_is_a_clear_error(
+    toy_plan: IndexPlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aibridge.analysis import backends
+    from aibridge.errors import SpecError
+
+    monkeypatch.setattr(backends, "CONNECT_TIMEOUT", "1s")
+    spec = UncertaintySpec.parse({"weights": {}})
+    with pytest.raises(SpecError, match="cannot reach the dask scheduler at 'tcp://127.0.0.1:9'"):
+        run_uncertainty(toy_plan, spec, 10, backend="dask", scheduler="tcp://127.0.0.1:9")

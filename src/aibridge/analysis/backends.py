@@ -27,6 +27,8 @@ __all__ = ["BACKENDS", "Backend", "ChunkFunction", "chunk_size_for", "map_chunks
 Backend = Literal["numpy", "dask"]
 BACKENDS: tuple[str, ...] = ("numpy", "dask")
 Progress = Callable[[int, int], None]
+#: How long to wait for a dask scheduler given by address before giving up.
+CONNECT_TIMEOUT = "10s"
 
 
 class ChunkFunction(Protocol):
@@ -115,7 +117,7 @@ def _client(scheduler: str | Any | None, n_workers: int) -> Iterator[Any]:
         return
     if isinstance(scheduler, str):
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except OSError as exc:
             raise SpecError(
                 f"cannot reach the dask scheduler at {scheduler!r} ({exc}); give a running "
