@@ -244,5 +244,7 @@ def test_unreachable_scheduler_is_a_clear_error(
 
     monkeypatch.setattr(backends, "CONNECT_TIMEOUT", "1s")
     spec = UncertaintySpec.parse({"weights": {}})
-    with pytest.raises(SpecError, match="cannot reach the dask scheduler at 'tcp://127.0.0.1:9'"):
+    with pytest.raises(
+        SpecError, match=r"cannot reach the dask scheduler at 'tcp://127\.0\.0\.1:9'"
+    ):
         run_uncertainty(toy_plan, spec, 10, backend="dask", scheduler="tcp://127.0.0.1:9")
