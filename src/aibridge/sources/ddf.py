@@ -701,10 +701,20 @@ def _may_have_duplicates(parts: list[pa.Table]) -> bool:
 
 
 def _merge_unknown(items: list[UnknownCode]) -> list[UnknownCode]:
-    merged: dict[tuple[str, str], int] = {}
+    """One entry per unknown code: total rows, first file (and how many other files)."""
+    rows: dict[str, int] = {}
+    files: dict[str, list[str]] = {}
     for item in items:
-        merged[(item.code, item.where)] = merged.get((item.code, item.where), 0) + item.rows
-    return [UnknownCode(code, where, rows) for (code, where), rows in sorted(merged.items())]
+        rows[item.code] = rows.get(item.code, 0) + item.rows
+        seen = files.setdefault(item.code, [])
+        if item.where not in seen:
+            seen.append(item.where)
+    out = []
+    for code in sorted(rows):
+        where = sorted(files[code])
+        label = where[0] + (f" and {len(where) - 1} other file(s)" if len(where) > 1 else "")
+        out.append(UnknownCode(code, label, rows[code]))
+    return out
 
 
 # -- the two shared-data DDF packages --------------------------------------------------------
