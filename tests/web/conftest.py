@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from webtest_support import fixture_batch, make_app
+from webtest_support import fixture_batch, make_app, make_registry
 
 from aibridge.store import Store
 
@@ -21,8 +22,20 @@ def web_store() -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def web_app(web_store: Store) -> FastAPI:
-    return make_app(web_store)
+def registry_and_tokens(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, str]]:
+    return make_registry(tmp_path_factory.mktemp("registry") / "registry.sqlite")
+
+
+@pytest.fixture(scope="session")
+def tokens(registry_and_tokens: tuple[Any, dict[str, str]]) -> dict[str, str]:
+    return registry_and_tokens[1]
+
+
+@pytest.fixture(scope="session")
+def web_app(web_store: Store, registry_and_tokens: tuple[Any, dict[str, str]]) -> FastAPI:
+    app = make_app(web_store)
+    app.state.registry = registry_and_tokens[0]
+    return app
 
 
 @pytest.fixture()

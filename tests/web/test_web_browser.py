@@ -4,13 +4,13 @@ keyboard, at phone width and with JavaScript off. Screenshots go to test-artifac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from webtest_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, make_app, run_axe, serve
-
-from aibridge.store import Store
+from fastapi import FastAPI
+from webtest_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, run_axe, serve
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -29,12 +29,16 @@ PAGES = {
     "indicator": "/{lang}/indicators/EGDI.egdi",
     "sources": "/{lang}/sources",
     "not-found": "/{lang}/country/XXX",
+    "board": "/{lang}/board",
+    "board-offers": "/{lang}/board?tab=offers",
+    "board-need": "/{lang}/board/needs/1",
+    "signin": "/{lang}/signin",
 }
 
 
 @pytest.fixture(scope="module")
-def base_url(web_store: Store) -> Iterator[str]:
-    with serve(make_app(web_store)) as url:
+def base_url(web_app: FastAPI) -> Iterator[str]:
+    with serve(web_app) as url:
         yield url
 
 
@@ -196,3 +200,33 @@ def test_content_is_readable_with_javascript_off(browser: Any, base_url: str) ->
     page.goto(base_url + "/en/country/KEN")
     assert page.locator("#profile-values tbody tr").count() == 2
     context.close()
+
+
+def test_contributor_signs_in_and_posts_to_the_board(
+    watched: Watched, base_url: str, tokens: dict[str, str]
+) -> None:
+    page = watched.page
+    page.goto(base_url + "/en/board")
+    page.get_by_role("link", name="Contributors: sign in to post needs and offers").click()
+    page.fill("#token", tokens["kenya.contributor"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/en/board")
+    expect(page.locator(".session-bar")).to_contain_text("kenya.contributor")
+    page.get_by_role("link", name="Post a need").click()
+    page.wait_for_url("**/en/board/needs/new")
+    assert run_axe(page) == []
+    page.select_option("#economy", "KEN")
+    page.fill("#title", "Browser-posted need for GPU hours")
+    page.fill("#description", "<script>alert(1)</script> and <b>bold</b>")
+    page.check("#area-1")
+    page.check("#action-AP1")
+    _shot(page, "board-form-en")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/en/board/needs/\d+$"))
+    expect(page.locator("h1")).to_have_text("Browser-posted need for GPU hours")
+    # the script is text on the page, never executed
+    expect(page.locator(".description")).to_contain_text("<script>alert(1)</script>")
+    assert page.locator(".description script").count() == 0
+    _shot(page, "board-posted-need-en")
+    assert run_axe(page) == []
+    assert watched.errors == []

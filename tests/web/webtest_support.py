@@ -138,3 +138,50 @@ def make_app(store: Store) -> FastAPI:
     app.state.store = store
     mount_web(app)
     return app
+
+
+def make_registry(path: Path) -> tuple[Any, dict[str, str]]:
+    """A SQLite registry with two organisations, a contributor of each, a viewer, one need
+    and one offer; returns the registry and the API tokens by account name."""
+    from aibridge.registry.auth import SYSTEM
+    from aibridge.registry.service import Registry
+
+    registry = Registry(f"sqlite:///{path}")
+    ministry = registry.create_organisation(
+        SYSTEM, {"name": "Ministry of ICT, Kenya", "kind": "government", "country": "KEN"}
+    )
+    university = registry.create_organisation(
+        SYSTEM, {"name": "Open AI Lab University", "kind": "university", "country": "FRA"}
+    )
+    tokens: dict[str, str] = {}
+    for name, role, org in (
+        ("kenya.contributor", "contributor", ministry.id),
+        ("lab.contributor", "contributor", university.id),
+        ("reader", "viewer", None),
+    ):
+        account = registry.create_account(
+            SYSTEM, {"name": name, "role": role, "organisation_id": org}
+        )
+        tokens[name] = registry.create_token(SYSTEM, account.id, label="tests").token
+    registry.create_need(
+        SYSTEM,
+        {
+            "organisation_id": ministry.id,
+            "economy": "KEN",
+            "title": "Training for data scientists in public statistics",
+            "description": "Two cohorts of 30 statisticians.",
+            "areas": [3, 4],
+            "actions": ["AP5"],
+        },
+    )
+    registry.create_offer(
+        SYSTEM,
+        {
+            "organisation_id": university.id,
+            "kind": "training",
+            "title": "Machine learning summer school",
+            "areas": [3],
+            "actions": ["AP5"],
+        },
+    )
+    return registry, tokens

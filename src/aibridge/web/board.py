@@ -1,0 +1,653 @@
+"""The cooperation board: needs, offers, projects and pledges of the registry.
+
+Anyone can read and filter the board. Contributors sign in with their registry API token
+(``aibridge registry token create``); the token is checked by the registry (argon2 hash),
+kept only in the server's memory, and re-checked every few minutes so a revoked token signs
+the session out. The browser gets an opaque session id in a cookie that is HttpOnly,
+SameSite=Lax, and Secure when the request came over HTTPS. Every form carries a CSRF token
+(bound to the session, or to a double-submit cookie before sign-in) and every POST checks it
+and the Origin header. Everything users write is rendered through Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from aibridge.errors import (
+    AuthenticationFailed,
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    RegistryError,
+    ValidationFailed,
+)
+from aibridge.web.app import WebRoute, static_url
+from aibridge.web.data import WebData
+from aibridge.web.views import (
+    Page,
+    _is_htmx,
+    _json_block,
+    _not_found,
+    _t,
+    error_title,
+    get_web_data,
+    render,
+    render_error_page,
+)
+
+__all__ = ["SESSION_COOKIE", "SessionStore", "get_registry", "router"]
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+SESSION_COOKIE: Final = "aibridge_session"
+CSRF_COOKIE: Final = "aibridge_csrf"
+SESSION_TTL_S: Final = 8 * 3600
+#: A signed-in session re-checks its token with the registry this often (revocation).
+REAUTH_S: Final = 300
+TABS: Final = ("needs", "offers", "projects", "pledges")
+AREA_IDS: Final = (1, 2, 3, 4, 5)
+ACTION_IDS: Final = tuple(f"AP{i}" for i in range(1, 11))
+
+
+def area_name(lang: str, area: int) -> str:
+    names = {
+        1: _t(lang, "AI infrastructure"),
+        2: _t(lang, "Industrial empowerment"),
+        3: _t(lang, "Personnel training"),
+        4: _t(lang, "Data development"),
+        5: _t(lang, "Security governance"),
+    }
+    return names.get(area, str(area))
+
+
+# -- sessions -------------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    token: str
+    actor: Any  # aibridge.registry.auth.Actor
+    csrf: str
+    created: float = field(default_factory=time.monotonic)
+    checked: float = field(default_factory=time.monotonic)
+
+
+class SessionStore:
+    """Signed-in sessions, in this process's memory only (a restart signs everyone out)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def create(self, token: str, actor: Any) -> tuple[str, Session]:
+        sid = secrets.token_urlsafe(32)
+        session = Session(token=token, actor=actor, csrf=secrets.token_urlsafe(32))
+        with self._lock:
+            now = time.monotonic()
+            for key in [k for k, v in self._sessions.items() if now - v.created > SESSION_TTL_S]:
+                del self._sessions[key]
+            self._sessions[sid] = session
+        return sid, session
+
+    def get(self, sid: str | None) -> Session | None:
+        if not sid:
+            return None
+        with self._lock:
+            session = self._sessions.get(sid)
+            if session is not None and time.monotonic() - session.created > SESSION_TTL_S:
+                del self._sessions[sid]
+                return None
+            return session
+
+    def drop(self, sid: str | None) -> None:
+        with self._lock:
+            self._sessions.pop(sid or "", None)
+
+
+def _sessions(request: Request) -> SessionStore:
+    store: SessionStore | None = getattr(request.app.state, "web_sessions", None)
+    if store is None:
+        store = SessionStore()
+        request.app.state.web_sessions = store
+    return store
+
+
+def get_registry(request: Request) -> Any:
+    """The app's registry: ``app.state.registry`` when the API set one, else the default."""
+    registry = getattr(request.app.state, "registry", None)
+    if registry is None:
+        from aibridge.registry.service import Registry
+
+        registry = Registry()
+        request.app.state.registry = registry
+    return registry
+
+
+def current_session(request: Request) -> Session | None:
+    """The signed-in session of this request (re-validated against the registry)."""
+    sessions = _sessions(request)
+    sid = request.cookies.get(SESSION_COOKIE)
+    session = sessions.get(sid)
+    if session is None:
+        return None
+    if time.monotonic() - session.checked > REAUTH_S:
+        try:
+            session.actor = get_registry(request).authenticate(session.token)
+            session.checked = time.monotonic()
+        except AuthenticationFailed:
+            sessions.drop(sid)
+            return None
+    return session
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _csrf_expected(request: Request, session: Session | None) -> str | None:
+    if session is not None:
+        return session.csrf
+    return request.cookies.get(CSRF_COOKIE)
+
+
+def _form_token(request: Request, session: Session | None) -> tuple[str, str | None]:
+    """(token for the form's hidden field, new cookie value to set or None)."""
+    if session is not None:
+        return session.csrf, None
+    existing = request.cookies.get(CSRF_COOKIE)
+    if existing and len(existing) >= 32:
+        return existing, None
+    fresh = secrets.token_urlsafe(32)
+    return fresh, fresh
+
+
+def _set_csrf_cookie(request: Request, response: Response, value: str | None) -> None:
+    if value:
+        response.set_cookie(
+            CSRF_COOKIE,
+            value,
+            httponly=True,
+            samesite="strict",
+            secure=_secure(request),
+            path="/",
+        )
+
+
+async def _checked_form(request: Request, session: Session | None) -> dict[str, Any]:
+    """The POSTed form, after the Origin and CSRF checks (PermissionDenied if they fail)."""
+    origin = request.headers.get("origin")
+    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise PermissionDenied(f"cross-origin form post from {origin} refused")
+    form = await request.form()
+    sent = str(form.get("csrf", ""))
+    expected = _csrf_expected(request, session)
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise PermissionDenied(
+            "the form's security token is missing or stale; reload the page and submit again"
+        )
+    return {
+        key: form.getlist(key) if key in ("areas", "actions") else str(form.get(key, ""))
+        for key in form
+    }
+
+
+Registry = Annotated[Any, Depends(get_registry)]
+Data = Annotated[WebData, Depends(get_web_data)]
+
+
+def _forbidden(request: Request, lang: str, detail: str) -> HTMLResponse:
+    request.state.lang = lang
+    return render_error_page(request, 403, _t(lang, "Not allowed"), detail)
+
+
+# -- board ----------------------------------------------------------------------------------
+
+
+def _org_names(registry: Any) -> dict[int, str]:
+    return {o.id: o.name for o in registry.list_organisations()}
+
+
+def _needs_map(page: Page, needs: list[Any]) -> str | None:
+    """A choropleth of open needs per economy (same chart as the world map)."""
+    data = page.data
+    if data is None:
+        return None
+    counts = Counter(n.economy for n in needs if n.status in ("open", "in_progress"))
+    economies = data.economies()
+    items: list[dict[str, Any]] = []
+    for iso3, count in counts.items():
+        eco = economies.get(iso3)
+        if eco is None or eco.m49 is None:
+            continue
+        items.append(
+            {
+                "name": f"{eco.m49:03d}",
+                "value": count,
+                "label": page.country(iso3),
+                "display": page.int(count),
+                "year": dt.date.today().year,
+                "source": "registry",
+                "flag": _t(page.lang, "open needs"),
+                "href": page.href("/board", tab="needs", economy=iso3),
+            }
+        )
+    if not items:
+        return None
+    values = [float(i["value"]) for i in items]
+    return _json_block(
+        {
+            "kind": "map",
+            "topojson": static_url("vendor/countries-110m.json"),
+            "title": _t(page.lang, "Open needs by economy"),
+            "unit": "",
+            "min": 0,
+            "max": max(values),
+            "minLabel": page.int(0),
+            "maxLabel": page.int(int(max(values))),
+            "reverse": False,
+            "labels": {
+                "year": _t(page.lang, "Year"),
+                "source": _t(page.lang, "Source"),
+                "flag": _t(page.lang, "Status"),
+                "noData": _t(page.lang, "No open need"),
+            },
+            "items": items,
+        }
+    )
+
+
+@router.get("/{lang:lang}/board", response_class=HTMLResponse)
+def board(
+    request: Request,
+    lang: str,
+    registry: Registry,
+    data: Data,
+    tab: Annotated[str, Query(pattern="^(needs|offers|projects|pledges)$")] = "needs",
+    economy: Annotated[str, Query(max_length=3)] = "",
+    area: Annotated[int | None, Query(ge=1, le=5)] = None,
+    status: Annotated[str, Query(max_length=20)] = "",
+    kind: Annotated[str, Query(max_length=30)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """Needs, offers, projects and pledges, filtered by economy, area, status, kind, text."""
+    page = Page(request, lang, data)
+    session = current_session(request)
+    eco = economy.strip().upper() or None
+    try:
+        if tab == "needs":
+            items: list[Any] = registry.list_needs(economy=eco, area=area, status=status or None)
+        elif tab == "offers":
+            items = registry.list_offers(
+                kind=kind or None, area=area, status=status or None, eligible_for=eco
+            )
+        elif tab == "projects":
+            items = registry.list_projects(economy=eco, status=status or None)
+            if area is not None:
+                items = [p for p in items if area in p.areas]
+        else:
+            items = registry.list_pledges(economy=eco)
+            if area is not None:
+                items = [p for p in items if area in p.areas]
+            if status:
+                items = [p for p in items if p.status == status]
+    except RegistryError as exc:
+        request.state.lang = lang
+        return render_error_page(request, 422, error_title(422, lang), str(exc))
+    words = [w.lower() for w in q.split()]
+    if words:
+        items = [
+            i
+            for i in items
+            if all(w in f"{i.title} {getattr(i, 'description', '')}".lower() for w in words)
+        ]
+    needs_map = _needs_map(page, registry.list_needs()) if tab == "needs" else None
+    from aibridge.registry import schemas as s
+
+    context: dict[str, Any] = {
+        "tab": tab,
+        "tabs": TABS,
+        "items": items,
+        "orgs": _org_names(registry),
+        "economy": eco or "",
+        "area": area,
+        "status": status,
+        "kind": kind,
+        "q": q,
+        "statuses": {
+            "needs": s.NEED_STATUSES,
+            "offers": s.OFFER_STATUSES,
+            "projects": (),
+            "pledges": s.PLEDGE_STATUSES,
+        }[tab],
+        "kinds": s.OFFER_KINDS,
+        "area_ids": AREA_IDS,
+        "area_name": lambda a: area_name(lang, a),
+        "countries": sorted(data.countries(), key=lambda e: page.country(e.iso3)),
+        "session": session,
+        "needs_map": needs_map,
+    }
+    template = "partials/board_results.html" if _is_htmx(request) else "board.html"
+    return render(request, template, lang=lang, data=data, **context)
+
+
+@router.get("/{lang:lang}/board/{kind}/{item_id:int}", response_class=HTMLResponse)
+def board_item(
+    request: Request, lang: str, kind: str, item_id: int, registry: Registry, data: Data
+) -> Response:
+    """One need (with suggested offers), offer, project or pledge."""
+    getters = {
+        "needs": registry.get_need,
+        "offers": registry.get_offer,
+        "projects": registry.get_project,
+        "pledges": registry.get_pledge,
+    }
+    if kind not in getters:
+        return _not_found(request, lang, _t(lang, "No such board section."))
+    try:
+        item = getters[kind](item_id)
+    except NotFoundError as exc:
+        return _not_found(request, lang, str(exc))
+    matches: list[tuple[Any, Any]] = []
+    if kind == "needs":
+        try:
+            for match in registry.match_offers(item_id, limit=5):
+                matches.append((match, registry.get_offer(match.offer_id)))
+        except RegistryError:
+            matches = []
+    session = current_session(request)
+    can_edit = bool(
+        session
+        and kind in ("needs", "offers")
+        and (
+            session.actor.at_least("moderator")
+            or (
+                session.actor.at_least("contributor")
+                and session.actor.organisation_id == item.organisation_id
+            )
+        )
+    )
+    return render(
+        request,
+        "board_item.html",
+        lang=lang,
+        data=data,
+        kind=kind,
+        item=item,
+        orgs=_org_names(registry),
+        matches=matches,
+        area_name=lambda a: area_name(lang, a),
+        session=session,
+        can_edit=can_edit,
+    )
+
+
+# -- sign in / out --------------------------------------------------------------------------
+
+
+@router.get("/{lang:lang}/signin", response_class=HTMLResponse)
+def signin_form(request: Request, lang: str, data: Data, error: str = "") -> Response:
+    session = current_session(request)
+    token, cookie = _form_token(request, session)
+    response = render(
+        request,
+        "signin.html",
+        lang=lang,
+        data=data,
+        csrf=token,
+        session=session,
+        error=error,
+        status_code=401 if error else 200,
+    )
+    _set_csrf_cookie(request, response, cookie)
+    return response
+
+
+@router.post("/{lang:lang}/signin", response_class=HTMLResponse)
+async def signin(request: Request, lang: str, registry: Registry, data: Data) -> Response:
+    try:
+        form = await _checked_form(request, None)
+    except PermissionDenied as exc:
+        return _forbidden(request, lang, str(exc))
+    token = str(form.get("token", "")).strip()
+    try:
+        actor = await run_in_threadpool(registry.authenticate, token)
+    except AuthenticationFailed as exc:
+        return signin_form(request, lang, data, error=str(exc))
+    sid, _session = _sessions(request).create(token, actor)
+    response = RedirectResponse(f"/{lang}/board", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        sid,
+        max_age=SESSION_TTL_S,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    return response
+
+
+@router.post("/{lang:lang}/signout", response_class=HTMLResponse)
+async def signout(request: Request, lang: str) -> Response:
+    session = current_session(request)
+    try:
+        await _checked_form(request, session)
+    except PermissionDenied as exc:
+        return _forbidden(request, lang, str(exc))
+    _sessions(request).drop(request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse(f"/{lang}/board", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- post and edit needs and offers ---------------------------------------------------------
+
+_NEED_FIELDS: Final = (
+    "economy",
+    "title",
+    "description",
+    "languages",
+    "budget_min",
+    "budget_max",
+    "currency",
+    "start_date",
+    "end_date",
+    "status",
+)
+_OFFER_FIELDS: Final = (
+    "kind",
+    "title",
+    "description",
+    "eligible_economies",
+    "languages",
+    "capacity",
+    "capacity_unit",
+    "available_from",
+    "available_until",
+    "status",
+)
+
+
+def _payload(kind: str, form: dict[str, Any], organisation_id: int | None) -> dict[str, Any]:
+    """Registry input from a posted form: blank fields left out, lists split on commas."""
+    names = _NEED_FIELDS if kind == "needs" else _OFFER_FIELDS
+    out: dict[str, Any] = {}
+    for name in names:
+        value = str(form.get(name, "")).strip()
+        if not value:
+            continue
+        if name in ("languages", "eligible_economies"):
+            out[name] = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+        else:
+            out[name] = value
+    out["areas"] = [int(a) for a in form.get("areas", []) if str(a).isdigit()]
+    out["actions"] = [str(a) for a in form.get("actions", [])]
+    if organisation_id is not None:
+        out["organisation_id"] = organisation_id
+    if form.get("version"):
+        out["version"] = int(str(form["version"])) if str(form["version"]).isdigit() else None
+    return out
+
+
+def _form_page(
+    request: Request,
+    lang: str,
+    data: WebData,
+    registry: Any,
+    session: Session,
+    kind: str,
+    values: dict[str, Any],
+    *,
+    item_id: int | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    from aibridge.registry import schemas as s
+
+    page = Page(request, lang, data)
+    return render(
+        request,
+        "board_form.html",
+        lang=lang,
+        data=data,
+        status_code=status_code,
+        kind=kind,
+        values=values,
+        item_id=item_id,
+        error=error,
+        csrf=session.csrf,
+        session=session,
+        orgs=_org_names(registry),
+        countries=sorted(data.countries(), key=lambda e: page.country(e.iso3)),
+        area_ids=AREA_IDS,
+        action_ids=ACTION_IDS,
+        actions=s.ACTIONS,
+        area_name=lambda a: area_name(lang, a),
+        kinds=s.OFFER_KINDS,
+        statuses=s.NEED_STATUSES if kind == "needs" else s.OFFER_STATUSES,
+    )
+
+
+def _require_contributor(request: Request, lang: str) -> Session | Response:
+    session = current_session(request)
+    if session is None:
+        return RedirectResponse(f"/{lang}/signin", status_code=303)
+    if not session.actor.at_least("contributor"):
+        return _forbidden(
+            request,
+            lang,
+            _t(lang, "Your account may read the board but not post to it (viewer role)."),
+        )
+    return session
+
+
+@router.get("/{lang:lang}/board/{kind}/new", response_class=HTMLResponse)
+def new_item_form(
+    request: Request, lang: str, kind: str, registry: Registry, data: Data
+) -> Response:
+    if kind not in ("needs", "offers"):
+        return _not_found(request, lang, _t(lang, "No such board section."))
+    session = _require_contributor(request, lang)
+    if not isinstance(session, Session):
+        return session
+    values = {"organisation_id": session.actor.organisation_id, "areas": [], "actions": []}
+    return _form_page(request, lang, data, registry, session, kind, values)
+
+
+@router.get("/{lang:lang}/board/{kind}/{item_id:int}/edit", response_class=HTMLResponse)
+def edit_item_form(
+    request: Request, lang: str, kind: str, item_id: int, registry: Registry, data: Data
+) -> Response:
+    if kind not in ("needs", "offers"):
+        return _not_found(request, lang, _t(lang, "No such board section."))
+    session = _require_contributor(request, lang)
+    if not isinstance(session, Session):
+        return session
+    try:
+        item = registry.get_need(item_id) if kind == "needs" else registry.get_offer(item_id)
+    except NotFoundError as exc:
+        return _not_found(request, lang, str(exc))
+    actor = session.actor
+    if not actor.at_least("moderator") and actor.organisation_id != item.organisation_id:
+        return _forbidden(
+            request, lang, _t(lang, "Only its own organisation or a moderator may edit this entry.")
+        )
+    values = item.model_dump()
+    for key in ("languages", "eligible_economies"):
+        if key in values:
+            values[key] = ", ".join(values[key])
+    return _form_page(request, lang, data, registry, session, kind, values, item_id=item_id)
+
+
+async def _save(
+    request: Request, lang: str, kind: str, registry: Any, data: WebData, item_id: int | None
+) -> Response:
+    session = _require_contributor(request, lang)
+    if not isinstance(session, Session):
+        return session
+    try:
+        form = await _checked_form(request, session)
+    except PermissionDenied as exc:
+        return _forbidden(request, lang, str(exc))
+    org_raw = str(form.get("organisation_id", "")).strip()
+    organisation_id = session.actor.organisation_id
+    if session.actor.at_least("moderator") and org_raw.isdigit():
+        organisation_id = int(org_raw)
+    payload = _payload(kind, form, organisation_id if item_id is None else None)
+    actor = session.actor
+    try:
+        if item_id is None:
+            create = registry.create_need if kind == "needs" else registry.create_offer
+            saved = await run_in_threadpool(create, actor, payload)
+        else:
+            update = registry.update_need if kind == "needs" else registry.update_offer
+            saved = await run_in_threadpool(update, actor, item_id, payload)
+    except (ValidationFailed, ConflictError, PermissionDenied, NotFoundError) as exc:
+        values = {**form, "organisation_id": organisation_id}
+        values["areas"] = payload.get("areas", [])
+        values["actions"] = payload.get("actions", [])
+        code = {ValidationFailed: 422, ConflictError: 409, PermissionDenied: 403}.get(
+            type(exc), 404
+        )
+        return _form_page(
+            request,
+            lang,
+            data,
+            registry,
+            session,
+            kind,
+            values,
+            item_id=item_id,
+            error=str(exc),
+            status_code=code,
+        )
+    return RedirectResponse(f"/{lang}/board/{kind}/{saved.id}", status_code=303)
+
+
+@router.post("/{lang:lang}/board/{kind}", response_class=HTMLResponse)
+async def create_item(
+    request: Request, lang: str, kind: str, registry: Registry, data: Data
+) -> Response:
+    if kind not in ("needs", "offers"):
+        return _not_found(request, lang, _t(lang, "No such board section."))
+    return await _save(request, lang, kind, registry, data, None)
+
+
+@router.post("/{lang:lang}/board/{kind}/{item_id:int}", response_class=HTMLResponse)
+async def update_item(
+    request: Request, lang: str, kind: str, item_id: int, registry: Registry, data: Data
+) -> Response:
+    if kind not in ("needs", "offers"):
+        return _not_found(request, lang, _t(lang, "No such board section."))
+    return await _save(request, lang, kind, registry, data, item_id)
