@@ -18,7 +18,7 @@ from aibridge.sources.ddf import (
     DdfSource,
     GapminderSystemaGlobalisSource,
     SdgIctSource,
-    load_wdi_map,
+    read_wdi_map,
 )
 
 TINY = Path(__file__).parent / "fixtures" / "ddf-tiny"
@@ -211,7 +211,7 @@ def test_missing_and_broken_inputs(tmp_path: Path) -> None:
 def test_wdi_map_inversion(tmp_path: Path) -> None:
     path = tmp_path / "map.json"
     path.write_text('{"it_net_user_zs": "internet_users", "se_adt_1524_lt_fm_zs": "lit"}')
-    assert load_wdi_map(path) == {"internet_users": "IT.NET.USER.ZS", "lit": "SE.ADT.1524.LT.FM.ZS"}
+    assert read_wdi_map(path) == {"internet_users": "IT.NET.USER.ZS", "lit": "SE.ADT.1524.LT.FM.ZS"}
 
 
 # -- real data ---------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def test_gapminder_complete(shared_data: Path, gapminder) -> None:
     assert unknown_rows < 0.01 * expected
     codes = set(batch.indicators.column("code").to_pylist())
     assert len(codes) == 478
-    wdi = load_wdi_map(folder / "indicators_wdi_to_sg.json")
+    wdi = read_wdi_map(folder / "indicators_wdi_to_sg.json")
     assert {"IT.NET.USER.ZS", "IT.NET.BBND.P2", "NY.GDP.PCAP.KD", "TX.VAL.TECH.MF.ZS"} <= codes
     # 89 mappings; 3 of them (energy_use_total, rural/urban poverty) have no datapoints file
     assert {c for c in codes if not c.startswith("SG.")} == set(wdi.values()) - {

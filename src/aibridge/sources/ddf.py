@@ -69,7 +69,7 @@ __all__ = [
     "DdfSource",
     "GapminderSystemaGlobalisSource",
     "SdgIctSource",
-    "load_wdi_map",
+    "read_wdi_map",
 ]
 
 _GEO_NAMES = ("geo", "geo_area", "country", "economy", "ref_area", "area")
@@ -720,7 +720,7 @@ def _merge_unknown(items: list[UnknownCode]) -> list[UnknownCode]:
 # -- the two shared-data DDF packages --------------------------------------------------------
 
 
-def load_wdi_map(path: Path) -> dict[str, str]:
+def read_wdi_map(path: Path) -> dict[str, str]:
     """Gapminder's ``indicators_wdi_to_sg.json`` inverted: concept → WDI code.
 
     The file maps lower-case WDI codes with ``_`` for ``.`` (``it_net_user_zs``) to concepts;
@@ -772,7 +772,7 @@ class GapminderSystemaGlobalisSource(DdfSource):
         if path is not None:
             folder = Path(path) if Path(path).is_dir() else Path(path).parent
             if (folder / self.WDI_MAP).is_file():
-                self.code_map = load_wdi_map(folder / self.WDI_MAP)
+                self.code_map = read_wdi_map(folder / self.WDI_MAP)
         yield from super().read(path)
 
     def _origin(self, pkg: _Package, package_path: Path, retrieved: datetime) -> Origin:
