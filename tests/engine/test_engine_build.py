@@ -139,3 +139,14 @@ def test_tree_validation_errors() -> None:
     orphan = IndexSpec("x", (IndicatorSpec("a", "Nope", 1),), (NodeSpec("I"),))
     with pytest.raises(SpecError, match="not a node"):
         compile_tree(orphan)
+
+
+def test_pipeline_default_aggregator_and_dat_thresh() -> None:
+    p = _panel()
+    arith = build_index(_spec(), p)
+    geo = build_index(_spec(aggregate=Step("geom_mean")), p)
+    assert not np.allclose(arith.score("I"), geo.score("I"))
+    strict = build_index(_spec(aggregate=Step("arith_mean", {"dat_thresh": 1})), p, years=[2000])
+    i = p.economies.index("E02")  # indicator b missing for E02 in 2000
+    assert np.isnan(strict.score("P1")[i]) and np.isnan(strict.score("I")[i])
+    assert np.isfinite(arith.score("P1", 2000)[i])

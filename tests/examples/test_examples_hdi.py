@@ -39,3 +39,5 @@ def test_hdi_matches_published(shared_data: Path) -> None:
         (r.years[y], r.economies[e]) for y, e in np.argwhere(complete & np.isnan(published))
     ]
     assert all(econ == "RWA" and year <= 1994 for year, econ in unpublished)
+    # UNDP computes no HDI with a component missing: neither do we (dat_thresh: 1)
+    assert np.all(np.isnan(mine[~complete]))

@@ -38,13 +38,17 @@ def aggregate_tree(
     *,
     weights: npt.ArrayLike | None = None,
     method: str | Step | None = None,
+    default: Step | None = None,
 ) -> FloatArray:
     """Aggregate normalised indicators up the tree.
 
     ``xn``: ``(..., n_economies, n_indicators)``. ``weights``: ``(..., n_nodes)`` for every
     tree column (default the tree's nominal weights); batch axes allowed. ``method``
     overrides every node's aggregation. Returns ``(..., n_economies, n_nodes)`` whose first
-    ``n_indicators`` columns are ``xn`` itself.
+    ``n_indicators`` columns are ``xn`` itself. ``default`` is the step of nodes that name
+    none (default weighted arithmetic mean). A step's ``dat_thresh`` parameter (COINr
+    ``Aggregate(dat_thresh)``) makes a node missing for an economy whose share of children
+    present is below it (``1`` = all children required).
     """
     X = as_data(xn)
     if X.shape[-1] != tree.n_indicators:
@@ -56,7 +60,7 @@ def aggregate_tree(
     out = np.empty((*X.shape[:-1], len(tree.codes)))
     out[..., : tree.n_indicators] = X
     for k in range(tree.n_indicators, len(tree.codes)):
-        step = override or tree.methods[k] or Step("arith_mean")
+        step = override or tree.methods[k] or default or Step("arith_mean")
         try:
             fn = AGGREGATORS[step.method]
         except KeyError:
@@ -65,7 +69,16 @@ def aggregate_tree(
                 f"choose one of {sorted(AGGREGATORS)}"
             ) from None
         ch = list(tree.children[k])
-        out[..., k] = fn(out[..., ch], w[..., ch], **dict(step.params))
+        params = dict(step.params)
+        thresh = params.pop("dat_thresh", None)
+        try:
+            val = fn(out[..., ch], w[..., ch], **params)
+        except TypeError as exc:
+            raise SpecError(f"bad parameters for aggregator {step.method!r}: {exc}") from exc
+        if thresh is not None:
+            share = np.mean(~np.isnan(out[..., ch]), axis=-1)
+            val = np.where(share < float(thresh), np.nan, val)
+        out[..., k] = val
     return out
 
 
@@ -219,13 +232,13 @@ def build_index(
     if weights is None:
         wparams = dict(spec.weights.params)
         if spec.weights.method == "pca":
-            scores0 = aggregate_tree(X, tree)
+            scores0 = aggregate_tree(X, tree, default=spec.aggregate)
             w = np.stack([weights_for(tree, "pca", data=scores0[t]) for t in range(len(sel_years))])
         else:
             w = weights_for(tree, spec.weights.method, **wparams)
     else:
         w = np.asarray(weights, dtype=np.float64)
-    scores = aggregate_tree(X, tree, weights=w)
+    scores = aggregate_tree(X, tree, weights=w, default=spec.aggregate)
     scores = np.where(included[..., None], scores, np.nan)
     ranks = rank_desc(scores, axis=-2)
     return IndexResult(
