@@ -14,6 +14,7 @@ activity re-exported after an edit still validates.
 
 from __future__ import annotations
 
+import copy as copy_module
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -130,7 +131,17 @@ def parse_activities(data: bytes | str) -> list[s.IatiActivity]:
 
 # --- reading ------------------------------------------------------------------------------
 def _raw(el: etree._Element) -> str:
-    return etree.tostring(el, encoding="unicode", with_tail=False)
+    """An element verbatim, in a canonical compact form: whitespace-only text dropped (it is
+    layout, not content) and only the namespace declarations it uses."""
+    copy = copy_module.deepcopy(el)
+    copy.tail = None
+    for node in copy.iter():
+        if node.text is not None and not node.text.strip() and len(node):
+            node.text = None
+        if node.tail is not None and not node.tail.strip():
+            node.tail = None
+    etree.cleanup_namespaces(copy)
+    return etree.tostring(copy, encoding="unicode", with_tail=False)
 
 
 def _attrs(el: etree._Element, known: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -197,7 +208,13 @@ def _value(el: etree._Element) -> s.IatiValue:
     return s.IatiValue(amount=amount, extra_attrs=extra_attrs, **values)
 
 
-def _only_attr(el: etree._Element, attr: str) -> str:
+def _only_attr(el: etree._Element, attr: str, extra: dict[str, str] | None = None) -> str:
+    """The one modelled attribute of a small child element (``<activity-status code>``);
+    its other attributes go to the parent's ``extra`` as ``"tag|attr"``."""
+    if extra is not None:
+        for k, v in el.attrib.items():
+            if k != attr:
+                extra[f"{el.tag}|{k}"] = str(v)
     return el.get(attr) or ""
 
 
@@ -208,8 +225,8 @@ def _budget(el: etree._Element) -> s.IatiBudget:
         s.IatiBudget,
         {
             **values,
-            "period_start": _only_attr(kids["period-start"][0], "iso-date"),
-            "period_end": _only_attr(kids["period-end"][0], "iso-date"),
+            "period_start": _only_attr(kids["period-start"][0], "iso-date", extra_attrs),
+            "period_end": _only_attr(kids["period-end"][0], "iso-date", extra_attrs),
             "value": _value(kids["value"][0]),
             "extra_attrs": extra_attrs,
             "extra_xml": extra_xml,
@@ -232,8 +249,8 @@ def _transaction(el: etree._Element) -> s.IatiTransaction:
         s.IatiTransaction,
         {
             **values,
-            "transaction_type": _only_attr(kids["transaction-type"][0], "code"),
-            "transaction_date": _only_attr(kids["transaction-date"][0], "iso-date"),
+            "transaction_type": _only_attr(kids["transaction-type"][0], "code", extra_attrs),
+            "transaction_date": _only_attr(kids["transaction-date"][0], "iso-date", extra_attrs),
             "value": _value(kids["value"][0]),
             "description": _narratives(kids["description"][0] if kids["description"] else None),
             "provider_org": _org(kids["provider-org"][0], "provider-activity-id")
@@ -314,13 +331,14 @@ def _activity(el: etree._Element) -> s.IatiActivity:
         {
             **values,
             "iati_identifier": (ident[0].text or "").strip() if ident else "",
+            "namespaces": {str(k): str(v) for k, v in el.nsmap.items() if k and k != "xml"},
             "reporting_org": _org(kids["reporting-org"][0]),
             "title": _narratives(kids["title"][0]),
             "descriptions": [
                 _with_narratives(d, {"type": "type"}, s.IatiText) for d in kids["description"]
             ],
             "participating_orgs": [_org(p) for p in kids["participating-org"]],
-            "activity_status": status[0].get("code") if status else None,
+            "activity_status": _only_attr(status[0], "code", extra_attrs) if status else None,
             "activity_dates": [
                 _with_narratives(d, {"type": "type", "iso_date": "iso-date"}, s.IatiDate)
                 for d in kids["activity-date"]
@@ -372,6 +390,12 @@ def _put_narratives(el: etree._Element, narratives: Sequence[s.Narrative]) -> No
 
 def _put_extra(el: etree._Element, item: s._Iati) -> None:
     for k, v in item.extra_attrs.items():
+        if "|" in k:  # an attribute of a flattened child element (see _only_attr)
+            tag, attr = k.split("|", 1)
+            child = el.find(tag)
+            if child is not None:
+                child.set(attr, v)
+            continue
         el.set(k, v)
     for frag in item.extra_xml:
         el.append(etree.fromstring(frag, _parser()))
@@ -498,9 +522,15 @@ def write_activities(
 ) -> bytes:
     """An ``iati-activities`` 2.03 document; IatiError if it would not validate."""
     generated = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    nsmap: dict[str, str] = {}
+    for a in activities:
+        for prefix, uri in a.namespaces.items():
+            if prefix not in nsmap and uri not in nsmap.values():
+                nsmap[prefix] = uri
     root = etree.Element(
         "iati-activities",
         {"version": "2.03", "generated-datetime": generated.isoformat().replace("+00:00", "Z")},
+        nsmap=nsmap,  # type: ignore[arg-type]
     )
     for a in activities:
         _activity_xml(root, a)
@@ -520,14 +550,15 @@ def check_activity(activity: s.IatiActivity) -> None:
         _activity_xml(root, activity)
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed(
-            f"activity.extra_xml holds malformed XML: {exc}",
+            f"field 'activity.extra_xml' failed rule 'well_formed': malformed XML: {exc}",
             field="activity.extra_xml",
             rule="well_formed",
         ) from None
     errors = _schema_errors(root)
     if errors:
         raise ValidationFailed(
-            f"activity {activity.iati_identifier} would not be valid IATI 2.03: {errors[0]}",
+            f"field 'activity' failed rule 'iati_2.03_schema': activity "
+            f"{activity.iati_identifier} would not be valid IATI 2.03: {errors[0]}",
             field="activity",
             rule="iati_2.03_schema",
         )

@@ -459,6 +459,8 @@ class IatiActivity(_Iati):
     """The modelled subset of an IATI 2.03 ``iati-activity`` (everything else: ``extra_*``)."""
 
     iati_identifier: Annotated[str, Field(max_length=200)]  # schema allows empty
+    #: namespace prefixes in scope (extensions), so re-exported XML keeps its prefixes
+    namespaces: dict[str, str] = Field(default_factory=dict)
     default_currency: str | None = None
     lang: str | None = None  # xml:lang
     last_updated_datetime: str | None = None
