@@ -84,7 +84,9 @@ def test_treatment_report(result) -> None:  # type: ignore[no-untyped-def]
 
 def test_cli_build_writes_every_unit_and_node(shared_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "asem.csv"
-    res = CliRunner().invoke(app, ["index", "build", str(ASEM), "--out", str(out)])
+    res = CliRunner().invoke(
+        app, ["index", "build", str(ASEM), "--out", str(out), "--stages", str(tmp_path / "st")]
+    )
     assert res.exit_code == 0, res.output
     df = pd.read_csv(out)
     assert len(df) == 51 * 60
@@ -92,3 +94,7 @@ def test_cli_build_writes_every_unit_and_node(shared_data: Path, tmp_path: Path)
     che = df[(df.economy == "CHE") & (df.node == "Index")].iloc[0]
     assert che["rank"] == 1 and che["score"] == pytest.approx(68.38, abs=0.005)
     assert np.isfinite(df["score"]).all()
+    for name in ("raw", "denominated", "imputed", "screened", "treated", "normalised"):
+        assert (tmp_path / "st" / f"{name}.csv").exists()
+    treat = pd.read_csv(tmp_path / "st" / "treatment.csv")
+    assert (treat["n_winsorised"] > 0).sum() == 15

@@ -40,11 +40,34 @@ def build(
     ),
     store: str | None = typer.Option(None, "--store", help="Store file for store-backed data."),
     top: int = typer.Option(10, "--top", help="Rows of the summary table to print."),
+    stages: Path | None = typer.Option(
+        None,
+        "--stages",
+        help="Also write every intermediate table (raw, denominated, imputed, screened, "
+        "treated, normalised) and the screening/treatment reports as CSV into this folder.",
+    ),
 ) -> None:
     """Build the index: every stage, scores and ranks for every node, economy and year."""
     fw, result = _build(framework, year, store)
     if out is not None:
         result.write(out)
+    if stages is not None:
+        stages.mkdir(parents=True, exist_ok=True)
+        for name in result.stages:
+            result.stage_frame(name).to_csv(stages / f"{name}.csv", float_format="%.17g")
+        result.screening_frame().to_csv(stages / "screening.csv", index=False)
+        result.treatment_frame().to_csv(stages / "treatment.csv", index=False)
+        console.print(f"Wrote {len(result.stages) + 2} stage tables to {stages}/")
+    excluded = result.screening_frame()
+    excluded = excluded[~excluded["included"]]
+    if len(excluded):
+        console.print(
+            f"Screened out {len(excluded)} economy-years: "
+            + ", ".join(
+                f"{r.economy} {r.year} ({r.reason})" for r in excluded.head(10).itertuples()
+            )
+            + (" …" if len(excluded) > 10 else "")
+        )
     root = result.tree.codes[result.tree.root]
     last = result.years[-1]
     t = Table(title=f"{fw.name} — {root}, {last} (top {top})")
