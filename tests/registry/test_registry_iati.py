@@ -64,7 +64,7 @@ def test_edited_activity_is_reordered_into_schema_order() -> None:
 @pytest.mark.parametrize("doc", [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD])
 def test_hostile_xml_is_refused_quickly(doc: str) -> None:
     start = time.perf_counter()
-    with pytest.raises(IatiError, match="DTD|entities"):
+    with pytest.raises(IatiError, match=r"DTD|entities"):
         iati.parse_activities(doc)
     assert time.perf_counter() - start < 5  # generous: refusal must not expand anything
 
@@ -120,5 +120,5 @@ def test_publisher_samples(shared_data: Path) -> None:
     for path in files:
         errors = iati.validate_xml(path.read_bytes())
         assert errors and errors[0].startswith("line "), path
-        with pytest.raises(IatiError, match="schema"):
+        with pytest.raises(IatiError, match=r"schema|not an IATI activity file"):
             iati.parse_activities(path.read_bytes())

@@ -530,7 +530,7 @@ def write_activities(
     root = etree.Element(
         "iati-activities",
         {"version": "2.03", "generated-datetime": generated.isoformat().replace("+00:00", "Z")},
-        nsmap=nsmap,  # type: ignore[arg-type]
+        nsmap=nsmap,
     )
     for a in activities:
         _activity_xml(root, a)
