@@ -65,6 +65,8 @@ def test_cli_writes_tidy_rows_and_plots(toy_framework: Path, tmp_path: Path) -> 
         assert col in frame.columns
     assert len(frame) == 25 and set(frame["node"]) == {"Index"}
     assert (figs / "rank_uncertainty.svg").exists() and (figs / "rank_uncertainty.png").exists()
+    inputs = pd.read_csv(tmp_path / "ua_inputs.csv")
+    assert set(inputs["factor"]) == {"weights", "normalisation", "aggregation", "winmax"}
     again = tmp_path / "again.csv"
     CliRunner().invoke(
         app, ["index", "uncertainty", str(toy_framework), "--n", "300", "--seed", "4",

@@ -85,8 +85,9 @@ def uncertainty(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Write the per-economy summary (.csv or .parquet); with --sobol the indices go to "
-        "<stem>_sobol.csv and their convergence to <stem>_convergence.csv.",
+        help="Write the per-economy summary (.csv or .parquet) and the input effects to "
+        "<stem>_inputs.csv; with --sobol the indices go to <stem>_sobol.csv and their "
+        "convergence to <stem>_convergence.csv.",
     ),
     plots: Path | None = typer.Option(
         None,
@@ -164,12 +165,16 @@ def uncertainty(
         console.print(f"[yellow]Note:[/] {note}")
     summary = result.summary()
     _print_summary(summary, result.targets[0])
+    effects = result.input_effects()
+    _print_effects(effects)
     if result.sobol is not None:
         _print_sobol(result)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         result.write(out)
-        console.print(f"Wrote {out}")
+        inputs = out.with_name(f"{out.stem}_inputs.csv")
+        effects.to_csv(inputs, index=False)
+        console.print(f"Wrote {out} and {inputs}")
         if result.sobol is not None:
             sob = out.with_name(f"{out.stem}_sobol.csv")
             result.sobol_frame().to_csv(sob, index=False)
@@ -198,6 +203,20 @@ def _print_summary(summary: Any, node: str, limit: int = 15) -> None:
             _fmt(row.median_rank),
             f"{_fmt(row.p05_rank)}-{_fmt(row.p95_rank)}",
             f"{row.rank_volatility:.2f}",
+        )
+    console.print(table)
+
+
+def _print_effects(effects: Any) -> None:
+    table = Table(title="How much each input moves ranks (mean |rank shift| by value)")
+    for col in ("input", "value", "replications", "mean |shift|"):
+        table.add_column(col, justify="left" if col in ("input", "value") else "right")
+    for row in effects.itertuples():
+        table.add_row(
+            str(row.factor),
+            str(row.value),
+            f"{row.n_replications:,}",
+            f"{row.mean_abs_rank_shift:.2f}",
         )
     console.print(table)
 
