@@ -115,6 +115,51 @@ def country_name(iso2: str | None, lang: str, fallback: str) -> str:
     return fallback
 
 
+#: UN M49 codes of the regions and sub-regions the economy reference names (English), so
+#: their names come from CLDR in every language.
+M49_REGIONS: Final[dict[str, str]] = {
+    "Africa": "002",
+    "Americas": "019",
+    "Asia": "142",
+    "Europe": "150",
+    "Oceania": "009",
+    "Northern Africa": "015",
+    "Eastern Africa": "014",
+    "Middle Africa": "017",
+    "Southern Africa": "018",
+    "Western Africa": "011",
+    "Caribbean": "029",
+    "Central America": "013",
+    "South America": "005",
+    "Northern America": "021",
+    "Central Asia": "143",
+    "Eastern Asia": "030",
+    "South-eastern Asia": "035",
+    "Southern Asia": "034",
+    "Western Asia": "145",
+    "Eastern Europe": "151",
+    "Northern Europe": "154",
+    "Southern Europe": "039",
+    "Western Europe": "155",
+    "Australia and New Zealand": "053",
+    "Melanesia": "054",
+    "Micronesia": "057",
+    "Polynesia": "061",
+}
+
+
+def region_name(name: str | None, lang: str) -> str:
+    """A UN region or sub-region (English name in the store) in ``lang`` from CLDR."""
+    if not name:
+        return "—"
+    code = M49_REGIONS.get(name)
+    if code:
+        found = _locale(lang).territories.get(code)
+        if found:
+            return str(found)
+    return name
+
+
 def _pattern(value: float) -> str:
     """A CLDR decimal pattern with about three significant digits (grouping kept)."""
     magnitude = abs(value)

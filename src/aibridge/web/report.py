@@ -18,7 +18,14 @@ from markupsafe import Markup
 
 from aibridge import __version__
 from aibridge.web.data import Economy, IndicatorMeta, Value, WebData
-from aibridge.web.i18n import LANGUAGES, country_name, format_number, format_when, translations
+from aibridge.web.i18n import (
+    LANGUAGES,
+    country_name,
+    format_number,
+    format_when,
+    region_name,
+    translations,
+)
 from aibridge.web.svgcharts import LINE_COLOURS, Line, line_chart
 
 if TYPE_CHECKING:
@@ -96,14 +103,14 @@ def build_report(data: WebData, iso3: str, *, lang: str = "en") -> Report:
         if region:
             lines.append(
                 Line(
-                    gettext("Median of %(group)s") % {"group": eco.un_region},
+                    gettext("Median of %(group)s") % {"group": region_name(eco.un_region, lang)},
                     data.group_medians(meta.code, region),
                 )
             )
         if income:
             lines.append(
                 Line(
-                    gettext("Median of %(group)s") % {"group": eco.income_group},
+                    gettext("Median of %(group)s") % {"group": gettext(eco.income_group or "")},
                     data.group_medians(meta.code, income),
                 )
             )
@@ -149,6 +156,8 @@ def report_html(report: Report) -> str:
         lang=lang,
         rtl=LANGUAGES[lang].rtl,
         name=country_name(eco.iso2, lang, eco.name),
+        region=region_name(eco.un_region, lang) if eco.un_region else "",
+        income=translations(lang).gettext(eco.income_group) if eco.income_group else "",
         num=lambda v: format_number(v, lang),
         when=lambda d: format_when(d, lang),
         version=__version__,

@@ -33,6 +33,7 @@ from aibridge.web.i18n import (
     format_number,
     format_when,
     negotiate_language,
+    region_name,
     translations,
 )
 
@@ -126,7 +127,22 @@ class Page:
         }.get(word, word)
 
     def region(self, eco: Economy) -> str:
-        return eco.un_region or eco.wb_region or "—"
+        """The economy's UN region in this language (World Bank region if it has none)."""
+        return region_name(eco.un_region, self.lang) if eco.un_region else eco.wb_region or "—"
+
+    def region_name(self, name: str | None) -> str:
+        return region_name(name, self.lang)
+
+    def income(self, group: str | None) -> str:
+        """A World Bank income group in this language."""
+        if not group:
+            return "—"
+        return {
+            "Low income": _t(self.lang, "Low income"),
+            "Lower middle income": _t(self.lang, "Lower middle income"),
+            "Upper middle income": _t(self.lang, "Upper middle income"),
+            "High income": _t(self.lang, "High income"),
+        }.get(group, group)
 
 
 def render(
@@ -408,14 +424,14 @@ def country_profile(
         if "region" in peers:
             peer_lines.append(
                 (
-                    _t(lang, "Median of %(group)s") % {"group": eco.un_region},
+                    _t(lang, "Median of %(group)s") % {"group": page.region_name(eco.un_region)},
                     data.group_medians(meta.code, peers["region"]),
                 )
             )
         if "income" in peers:
             peer_lines.append(
                 (
-                    _t(lang, "Median of %(group)s") % {"group": eco.income_group},
+                    _t(lang, "Median of %(group)s") % {"group": page.income(eco.income_group)},
                     data.group_medians(meta.code, peers["income"]),
                 )
             )
