@@ -77,7 +77,8 @@ def rank_whiskers(
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.set_title(
-        title or f"Rank uncertainty of {node} ({result.n_runs:,} replications)", fontsize=10
+        title or f"Rank uncertainty of {node} ({int(sub['n_replications'].max()):,} replications)",
+        fontsize=10,
     )
     fig.savefig(p)
     return p
