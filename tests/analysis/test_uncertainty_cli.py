@@ -56,7 +56,7 @@ def test_cli_writes_tidy_rows_and_plots(toy_framework: Path, tmp_path: Path) -> 
     res = CliRunner().invoke(
         app,
         ["index", "uncertainty", str(toy_framework), "--n", "300", "--seed", "4",
-         "--out", str(out), "--plots", str(figs)],
+         "--out", str(out), "--plots", str(figs), "--replications", str(tmp_path / "r.parquet")],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "300 replications" in res.output
@@ -65,6 +65,8 @@ def test_cli_writes_tidy_rows_and_plots(toy_framework: Path, tmp_path: Path) -> 
         assert col in frame.columns
     assert len(frame) == 25 and set(frame["node"]) == {"Index"}
     assert (figs / "rank_uncertainty.svg").exists() and (figs / "rank_uncertainty.png").exists()
+    reps = pd.read_parquet(tmp_path / "r.parquet")
+    assert len(reps) == 300 * 25 and {"replication", "score", "rank"} <= set(reps.columns)
     inputs = pd.read_csv(tmp_path / "ua_inputs.csv")
     assert set(inputs["factor"]) == {"weights", "normalisation", "aggregation", "winmax"}
     again = tmp_path / "again.csv"

@@ -89,6 +89,11 @@ def uncertainty(
         "<stem>_inputs.csv; with --sobol the indices go to <stem>_sobol.csv and their "
         "convergence to <stem>_convergence.csv.",
     ),
+    replications: Path | None = typer.Option(
+        None,
+        "--replications",
+        help="Also write every replication's score and rank (long format, .csv or .parquet).",
+    ),
     plots: Path | None = typer.Option(
         None,
         "--plots",
@@ -96,6 +101,8 @@ def uncertainty(
     ),
 ) -> None:
     """Uncertainty (and sensitivity) analysis of an index: how robust is each rank?"""
+    import pandas as pd
+
     from aibridge.analysis import plots as plotting
     from aibridge.analysis.backends import BACKENDS
     from aibridge.analysis.uncertainty import (
@@ -112,8 +119,9 @@ def uncertainty(
         raise SpecError(f"--backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     if n < 2:
         raise SpecError(f"--n must be an integer >= 2; got {n}")
-    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
-        raise SpecError(f"--out must end in .csv or .parquet; got {out.name!r}")
+    for opt, path in (("--out", out), ("--replications", replications)):
+        if path is not None and path.suffix.lower() not in (".csv", ".parquet"):
+            raise SpecError(f"{opt} must end in .csv or .parquet; got {path.name!r}")
     uspec_from_file = load_spec(spec_file) if spec_file is not None else None
     fw = load_framework(framework)
     index_spec = fw.to_spec()
@@ -181,6 +189,15 @@ def uncertainty(
             conv = out.with_name(f"{out.stem}_convergence.csv")
             result.convergence(n_boot=min(n_boot, 100), rng=seed).to_csv(conv, index=False)
             console.print(f"Wrote {sob} and {conv}")
+    if replications is not None:
+        replications.parent.mkdir(parents=True, exist_ok=True)
+        frames = [result.replications_frame(t) for t in result.targets]
+        long = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        if replications.suffix.lower() == ".parquet":
+            long.to_parquet(replications, index=False)
+        else:
+            long.to_csv(replications, index=False)
+        console.print(f"Wrote {replications} ({len(long):,} rows)")
     if plots is not None:
         written = []
         for suffix in (".svg", ".png"):
