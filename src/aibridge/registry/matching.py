@@ -37,7 +37,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from aibridge.errors import ValidationFailed
 from aibridge.registry.schemas import AREAS, MatchPublic, MatchTerm, NeedPublic, OfferPublic
@@ -375,6 +374,8 @@ def _similarity(needs: Sequence[NeedPublic], offers: Sequence[OfferPublic]) -> n
     ]
     if not n or not m or not any(d.strip() for d in docs):
         return np.zeros((n, m))
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy import: only when used
+
     # Character n-grams within word boundaries: language-agnostic (Arabic, Chinese, Russian
     # work as well as English), robust to inflection, and fully offline; see ADR 0005.
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
