@@ -33,6 +33,7 @@ PAGES = {
     "board-offers": "/{lang}/board?tab=offers",
     "board-need": "/{lang}/board/needs/1",
     "signin": "/{lang}/signin",
+    "methodology": "/{lang}/methodology/hdi",
 }
 
 

@@ -31,6 +31,11 @@ PAGES = [
     "/{lang}/indicators",
     "/{lang}/indicators/IT.NET.USER.ZS",
     "/{lang}/sources",
+    "/{lang}/board",
+    "/{lang}/board?tab=offers",
+    "/{lang}/signin",
+    "/{lang}/methodology",
+    "/{lang}/methodology/hdi",
 ]
 
 
@@ -224,3 +229,15 @@ def test_pages_are_translated(client: TestClient) -> None:
     assert "Carte du monde" in client.get("/fr/").text
     assert "Карта мира" in client.get("/ru/").text
     assert "Mapa mundial" in client.get("/es/").text
+
+
+def test_methodology_is_generated_from_the_framework_files(client: TestClient) -> None:
+    html = client.get("/en/methodology").text
+    assert 'href="/en/methodology/hdi"' in html
+    html = client.get("/en/methodology/hdi").text
+    assert "UNDP (2024) Human Development Report" in html  # the framework's citation
+    assert "goalposts" in html and "geom_mean" in html
+    # effective weights: each HDI dimension a third, each education indicator a sixth
+    assert html.count(">33.3 %<") >= 3 and html.count(">16.7 %<") == 2
+    assert "HDR.le" in html and "not in the store" in html  # the fixture has no HDR data
+    assert client.get("/en/methodology/nope").status_code == 404
