@@ -244,3 +244,9 @@ def test_fast_path_folder_is_all_or_nothing(tmp_path: Path) -> None:
         with pytest.raises(SourceFormatError, match=r"API_B_DS2\.csv, line 2, column '2021'"):
             store.import_path(WdiBulkSource(), tmp_path)
         assert store.status().observations == 0 and len(store.origins()) == 0
+
+
+def test_non_finite_cells_are_errors(tmp_path: Path) -> None:
+    path = write(tmp_path / "WDIData.csv", HEADER + "Kenya,KEN,x,IT.NET.USER.ZS,1,inf,3,\n")
+    with pytest.raises(SourceFormatError, match=r"line 2, column '2020': non-finite value inf"):
+        WdiBulkSource().read_file(path)

@@ -247,31 +247,19 @@ class WdiBulkSource:
             else:
                 extra += 1
                 types[f"_extra{extra}"] = "VARCHAR"
-        columns_sql = "{" + ", ".join(f"'{k}': '{v}'" for k, v in types.items()) + "}"
-        try:
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {t.wide} AS SELECT * FROM read_csv(?, "
-                f"header = false, skip = ?, columns = {columns_sql}, auto_detect = false, "
-                "delim = ',', quote = '\"', escape = '\"', nullstr = ['', '..'], "
-                f"store_rejects = true, rejects_table = '{t.rejects}', "
-                f"rejects_scan = '{t.scans}', strict_mode = true)",
-                [str(path), wide.header_line],
-            )
-        except duckdb.Error as exc:
-            raise SourceFormatError(
-                f"could not parse the file: {exc}", source_id=self.source_id, path=str(path)
-            ) from exc
-        self._raise_rejects(con, wide, t)
+        if not self._read_arrow(con, wide, t, types):
+            self._read_duckdb(con, wide, t, types)
         n_rows = con.sql(f"SELECT count(*) FROM {t.wide}").fetchall()[0][0]
         if self.progress:
             self.progress("read", int(n_rows))
         self._check_ids(con, wide, t)
+        self._check_finite(con, wide, t, year_cols)
 
         # economy codes -> ISO3 (resolved once per distinct code, never per row)
         codes = [
             (r[0], int(r[1]), int(r[2]))
             for r in con.sql(
-                f"SELECT country_code, count(*), min(rowid) FROM {t.wide} GROUP BY 1"
+                f"SELECT country_code, count(*), min(rid) FROM {t.wide} GROUP BY 1"
             ).fetchall()
         ]
         mapped, unknown, aggregates = self._map_economies(wide, codes)
@@ -281,14 +269,29 @@ class WdiBulkSource:
         self._check_duplicates(con, wide, t)
 
         prefix = self.code_prefix.replace("'", "''")
+        cols = ", ".join(year_cols)
+        # codes are mapped and prefixed on the ~400k wide rows, not on the ~10M long ones
+        mapped = (
+            f"SELECT m.iso3 AS economy, '{prefix}' || w.indicator_code AS indicator, {cols} "
+            f"FROM {t.wide} w JOIN {t.codes} m ON w.country_code = m.code"
+        )
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {t.obs} AS SELECT m.iso3 AS economy, "
-            f"'{prefix}' || u.indicator_code AS indicator, "
-            "CAST(substr(u.year, 2) AS SMALLINT) AS year, u.value, "
-            "CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT (SELECT country_code, indicator_code, "
-            f"{', '.join(year_cols)} FROM {t.wide}) ON {', '.join(year_cols)} "
-            f"INTO NAME year VALUE value) u JOIN {t.codes} m ON u.country_code = m.code "
-            "WHERE NOT isnan(u.value)"
+            f"CREATE OR REPLACE TEMP VIEW {t.obs} AS SELECT economy, indicator, "
+            "CAST(substr(year, 2) AS SMALLINT) AS year, value, "
+            f"CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT ({mapped}) ON {cols} "
+            "INTO NAME year VALUE value)"
+        )
+        # the most recent year with a value, per wide row (for Store.latest, no 10M-row sort)
+        newest_first = list(reversed(wide.years))
+        year_expr = ", ".join(
+            f"CASE WHEN {_year_column(y)} IS NOT NULL THEN {y} END" for y in newest_first
+        )
+        value_expr = ", ".join(_year_column(y) for y in newest_first)
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {t.latest} AS SELECT economy, indicator, year, value, "
+            "CAST(NULL AS VARCHAR) AS flag FROM (SELECT economy, indicator, "
+            f"CAST(coalesce({year_expr}) AS SMALLINT) AS year, coalesce({value_expr}) AS value "
+            f"FROM ({mapped})) WHERE year IS NOT NULL"
         )
         indicators = self._indicators(con, wide, t)
         return StagedBatch(
@@ -302,6 +305,7 @@ class WdiBulkSource:
                 title=path.name,
             ),
             relation=t.obs,
+            latest_relation=t.latest,
             indicators=indicators,
             indicator_codes=indicators.column("code").to_pylist(),
             rows=int(n_rows),
@@ -309,6 +313,60 @@ class WdiBulkSource:
             aggregates=frozenset(aggregates),
             keys_unique=True,  # (economy, indicator) checked unique per row of the wide file
         )
+
+    def _read_arrow(
+        self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names, types: dict[str, str]
+    ) -> bool:
+        """Parse with Arrow's multi-threaded CSV reader (the fast route); False if it balks.
+
+        On any parse problem the file is read again by DuckDB with ``store_rejects``, which
+        names the exact line and column for the error message (see ``_read_duckdb``).
+        """
+        import numpy as np
+        import pyarrow.csv as pacsv
+
+        arrow_types = {k: pa.float64() if v == "DOUBLE" else pa.string() for k, v in types.items()}
+        try:
+            table = pacsv.read_csv(
+                wide.path,
+                read_options=pacsv.ReadOptions(
+                    column_names=list(types), skip_rows=wide.header_line
+                ),
+                parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"'),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=arrow_types,
+                    null_values=["", ".."],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+        except (pa.ArrowException, OSError, ValueError):
+            return False
+        table = table.append_column("rid", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+        con.register(t.arrow, table)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {t.wide} AS SELECT * FROM {t.arrow}")
+        return True
+
+    def _read_duckdb(
+        self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names, types: dict[str, str]
+    ) -> None:
+        """Parse with DuckDB, keeping rejected lines to report the first bad cell exactly."""
+        columns_sql = "{" + ", ".join(f"'{k}': '{v}'" for k, v in types.items()) + "}"
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {t.raw} AS SELECT * FROM read_csv(?, "
+                f"header = false, skip = ?, columns = {columns_sql}, auto_detect = false, "
+                "delim = ',', quote = '\"', escape = '\"', nullstr = ['', '..'], "
+                f"store_rejects = true, rejects_table = '{t.rejects}', "
+                f"rejects_scan = '{t.scans}', strict_mode = true)",
+                [str(wide.path), wide.header_line],
+            )
+        except duckdb.Error as exc:
+            raise SourceFormatError(
+                f"could not parse the file: {exc}", source_id=self.source_id, path=str(wide.path)
+            ) from exc
+        self._raise_rejects(con, wide, t)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {t.wide} AS SELECT *, rowid AS rid FROM {t.raw}")
 
     def _raise_rejects(self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names) -> None:
         rows = con.sql(
@@ -343,10 +401,32 @@ class WdiBulkSource:
             column=column_name,
         )
 
+    def _check_finite(
+        self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names, year_cols: list[str]
+    ) -> None:
+        """NaN / inf cells ("nan", "inf", 1e400) are an error, not a value."""
+        import pyarrow.compute as pc
+
+        table = con.sql(f"SELECT rid, {', '.join(year_cols)} FROM {t.wide}").to_arrow_table()
+        for column in year_cols:
+            bad = pc.invert(pc.is_finite(table.column(column)))
+            if pc.any(bad).as_py():
+                row = pc.index(bad, True).as_py()
+                rid = table.column("rid")[row].as_py()
+                value = table.column(column)[row].as_py()
+                raise SourceFormatError(
+                    f"non-finite value {value!r}; year cells must be finite numbers or empty "
+                    "(use an empty cell for a missing value)",
+                    source_id=self.source_id,
+                    path=str(wide.path),
+                    line=wide.header_line + 1 + int(rid),
+                    column=column[1:],
+                )
+
     def _check_ids(self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names) -> None:
         bad = con.sql(
-            f"SELECT rowid, country_code IS NULL FROM {t.wide} "
-            "WHERE country_code IS NULL OR indicator_code IS NULL ORDER BY rowid LIMIT 1"
+            f"SELECT rid, country_code IS NULL FROM {t.wide} "
+            "WHERE country_code IS NULL OR indicator_code IS NULL ORDER BY rid LIMIT 1"
         ).fetchall()
         if bad:
             rowid, no_country = bad[0]
@@ -360,11 +440,17 @@ class WdiBulkSource:
             )
 
     def _check_duplicates(self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names) -> None:
+        clash = con.sql(
+            f"SELECT count(*) FROM {t.wide} w JOIN {t.codes} m ON w.country_code = m.code "
+            "GROUP BY m.iso3, w.indicator_code HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
+        if not clash:
+            return
         dup = con.sql(
-            "SELECT w.indicator_code, m.iso3, list(w.country_code ORDER BY w.rowid), "
-            f"list(w.rowid ORDER BY w.rowid) FROM {t.wide} w JOIN {t.codes} m "
+            "SELECT w.indicator_code, m.iso3, list(w.country_code ORDER BY w.rid), "
+            f"list(w.rid ORDER BY w.rid) FROM {t.wide} w JOIN {t.codes} m "
             "ON w.country_code = m.code GROUP BY 1, 2 HAVING count(*) > 1 "
-            "ORDER BY min(w.rowid) LIMIT 1"
+            "ORDER BY min(w.rid) LIMIT 1"
         ).fetchall()
         if dup:
             indicator, iso3, raw_codes, rowids = dup[0]
@@ -465,6 +551,18 @@ class _Names:
     @property
     def wide(self) -> str:
         return f"{self.prefix}_wide"
+
+    @property
+    def arrow(self) -> str:
+        return f"{self.prefix}_arrow"
+
+    @property
+    def raw(self) -> str:
+        return f"{self.prefix}_raw"
+
+    @property
+    def latest(self) -> str:
+        return f"{self.prefix}_latest"
 
     @property
     def codes(self) -> str:

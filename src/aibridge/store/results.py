@@ -209,7 +209,9 @@ class StagedBatch:
     relation ``relation`` (columns economy, indicator, year, value, flag). The source still
     never touches a store table; :meth:`Store.import_path` then writes the relation in the same
     transaction. ``keys_unique`` says the source has already proved (economy, indicator, year)
-    unique, so the store may skip its own duplicate check.
+    unique, so the store may skip its own duplicate check. ``latest_relation`` (optional) holds
+    the most recent (year, value, flag) per (economy, indicator), which the source can often
+    compute far more cheaply than a sort of the long rows.
     """
 
     origin: Origin
@@ -220,3 +222,4 @@ class StagedBatch:
     unknown_codes: list[UnknownCode] = field(default_factory=list)
     aggregates: frozenset[str] = frozenset()
     keys_unique: bool = False
+    latest_relation: str | None = None

@@ -382,12 +382,19 @@ class Store:
             n, new, revised, unchanged, superseded = written, written, 0, 0, 0
             if progress:
                 progress("written", written)
-            con.execute(
-                "INSERT INTO latest SELECT economy, indicator, max(year), "
-                "arg_max(value, year), arg_max(flag, year), ?, ?, ?, ? FROM observations "
-                "WHERE origin_id = ? GROUP BY economy, indicator",
-                [origin.source_id, origin.vintage, vintage_id, origin_id, origin_id],
-            )
+            if staged.latest_relation:
+                con.execute(
+                    "INSERT INTO latest SELECT economy, indicator, year, value, flag, ?, ?, ?, ? "
+                    f"FROM {staged.latest_relation}",
+                    [origin.source_id, origin.vintage, vintage_id, origin_id],
+                )
+            else:
+                con.execute(
+                    "INSERT INTO latest SELECT economy, indicator, max(year), "
+                    "arg_max(value, year), arg_max(flag, year), ?, ?, ?, ? FROM observations "
+                    "WHERE origin_id = ? GROUP BY economy, indicator",
+                    [origin.source_id, origin.vintage, vintage_id, origin_id, origin_id],
+                )
             if progress:
                 progress("indexed", written)
             economies = [
