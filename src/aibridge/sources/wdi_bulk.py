@@ -271,14 +271,14 @@ class WdiBulkSource:
         prefix = self.code_prefix.replace("'", "''")
         cols = ", ".join(year_cols)
         # codes are mapped and prefixed on the ~400k wide rows, not on the ~10M long ones
-        mapped = (
+        mapped_sql = (
             f"SELECT m.iso3 AS economy, '{prefix}' || w.indicator_code AS indicator, {cols} "
             f"FROM {t.wide} w JOIN {t.codes} m ON w.country_code = m.code"
         )
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {t.obs} AS SELECT economy, indicator, "
             "CAST(substr(year, 2) AS SMALLINT) AS year, value, "
-            f"CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT ({mapped}) ON {cols} "
+            f"CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT ({mapped_sql}) ON {cols} "
             "INTO NAME year VALUE value)"
         )
         # the most recent year with a value, per wide row (for Store.latest, no 10M-row sort)
@@ -291,7 +291,7 @@ class WdiBulkSource:
             f"CREATE OR REPLACE TEMP VIEW {t.latest} AS SELECT economy, indicator, year, value, "
             "CAST(NULL AS VARCHAR) AS flag FROM (SELECT economy, indicator, "
             f"CAST(coalesce({year_expr}) AS SMALLINT) AS year, coalesce({value_expr}) AS value "
-            f"FROM ({mapped})) WHERE year IS NOT NULL"
+            f"FROM ({mapped_sql})) WHERE year IS NOT NULL"
         )
         indicators = self._indicators(con, wide, t)
         return StagedBatch(
