@@ -183,3 +183,15 @@ def test_audit_log_needs_moderator(world: World) -> None:
 def test_service_has_no_audit_update_or_delete_api() -> None:
     names = [n for n in dir(Registry) if "audit" in n]
     assert sorted(names) == ["_audit", "audit_log"]
+
+
+def test_audit_log_filters(world: World) -> None:
+    reg, mod = world.reg, world.actors["mod"]
+    need = world.need()
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    entries = reg.audit_log(mod, entity="need", entity_id=need.id, since=start)
+    assert [e.action for e in entries] == ["create"]
+    assert entries[0].actor == "alice" and entries[0].after["title"] == need.title
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    assert reg.audit_log(mod, since=future) == []
+    assert {e.actor for e in reg.audit_log(mod, account="alice")} == {"alice"}

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 __all__ = ["current_revision", "downgrade", "head_revision", "make_engine", "upgrade"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x61696272  # "aibr": advisory lock id serialising migrations
 #: Set while the service opens a write transaction (SQLite then uses BEGIN IMMEDIATE).
 WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("registry_writing", default=False)
 
@@ -68,6 +69,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     token = WRITING.set(True)
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # processes opening a fresh DB at once
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     finally:

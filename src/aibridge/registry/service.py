@@ -59,6 +59,9 @@ class IatiImportReport:
 class Registry:
     """The cooperation registry at ``url`` (default: ``settings.registry_database_url``).
 
+    Create one per process (e.g. at API start-up) and share it: every call opens its own
+    session, so it is safe to use from several threads.
+
     ``gap`` is the AI Capacity Index gap signal used by the matching priority term (see
     :mod:`aibridge.registry.matching`); ``migrate`` brings the schema to the newest revision.
     """
@@ -1051,6 +1054,8 @@ class Registry:
         if account:
             q = q.where(m.AuditEntry.actor == account)
         if since is not None:
+            if since.tzinfo is not None and self.engine.dialect.name == "sqlite":
+                since = since.astimezone(dt.UTC).replace(tzinfo=None)  # stored naive UTC
             q = q.where(m.AuditEntry.at >= since)
         with self._read() as session:
             return [s.AuditPublic.model_validate(r) for r in session.scalars(q)]
