@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from registry_helpers import World
-from registry_iati_samples import ACTIVITY
+from registry_iati_samples import ACTIVITY, BILLION_LAUGHS, EXTERNAL_ENTITY
 
 from aibridge.errors import ConflictError, IatiError, NotFoundError, ValidationFailed
 from aibridge.registry import SYSTEM
@@ -182,3 +182,27 @@ def test_resolutions_for_country_profiles(world: World) -> None:
     assert "SLE" in r311.introduced_on_behalf_of and len(r311.operative_points) >= 6
     with pytest.raises(ValidationFailed):
         reg.resolutions_for("Atlantis")
+
+
+@pytest.mark.parametrize("doc", [BILLION_LAUGHS, EXTERNAL_ENTITY, "<iati-activities"])
+def test_hostile_or_malformed_import_writes_nothing(world: World, doc: str) -> None:
+    with pytest.raises(IatiError):
+        world.reg.import_iati(world.actors["mod"], doc)
+    assert world.reg.list_projects() == []
+    assert world.reg.audit_log(world.actors["mod"], entity="project") == []
+
+
+def test_match_needs_for_an_offer_with_gap_priority(reg) -> None:
+    from registry_helpers import World as W
+
+    reg.gap = {("UGA", 3): 1.0, ("KEN", 3): 0.0}
+    w = W(reg)
+    ken = w.need()
+    uga = w.need(economy="UGA")
+    offer = w.offer()
+    ranked = reg.match_needs(offer.id)
+    assert [m.need_id for m in ranked] == [uga.id, ken.id]  # same need, larger gap first
+    top = {t.name: t for t in ranked[0].terms}
+    assert top["priority"].value == 1.0 and "UGA" in top["priority"].explanation
+    best = reg.match_all()
+    assert set(best) == {ken.id, uga.id} and best[ken.id].offer_id == offer.id
