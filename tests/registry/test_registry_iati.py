@@ -46,7 +46,10 @@ def test_round_trip_keeps_every_field_and_unknown_elements() -> None:
     assert any("flow-type" in x for x in a.transactions[0].extra_xml)
     assert any("<location" in x for x in a.extra_xml)
     assert any("ext:note" in x for x in a.extra_xml)
-    assert a.results[0].indicators[0].measure == "1"
+    indicator = a.results[0].indicators[0]
+    assert indicator.measure == "1" and indicator.baselines[0].value == "0"
+    assert indicator.periods[0].targets[0].value == "500"
+    assert indicator.periods[0].actuals[0].value == "320"
     out = iati.write_activities(acts)
     assert iati.validate_xml(out) == []
     assert iati.parse_activities(out) == acts

@@ -265,14 +265,54 @@ def _transaction(el: etree._Element) -> s.IatiTransaction:
     )
 
 
+def _result_value(el: etree._Element) -> s.IatiResultValue:
+    values, extra_attrs = _attrs(el, {"value": "value", "year": "year", "iso_date": "iso-date"})
+    kids, extra_xml = _split(el, ["comment"])
+    return s.validate(
+        s.IatiResultValue,
+        {
+            **values,
+            "comment": _narratives(kids["comment"][0] if kids["comment"] else None),
+            "extra_attrs": extra_attrs,
+            "extra_xml": extra_xml,
+        },
+    )
+
+
+def _period(el: etree._Element) -> s.IatiPeriod:
+    _values, extra_attrs = _attrs(el, {})
+    kids, extra_xml = _split(el, ["period-start", "period-end", "target", "actual"])
+    return s.validate(
+        s.IatiPeriod,
+        {
+            "period_start": _only_attr(kids["period-start"][0], "iso-date", extra_attrs),
+            "period_end": _only_attr(kids["period-end"][0], "iso-date", extra_attrs),
+            "targets": [_result_value(x) for x in kids["target"]],
+            "actuals": [_result_value(x) for x in kids["actual"]],
+            "extra_attrs": extra_attrs,
+            "extra_xml": extra_xml,
+        },
+    )
+
+
 def _indicator(el: etree._Element) -> s.IatiIndicator:
-    values, extra_attrs = _attrs(el, {"measure": "measure", "ascending": "ascending"})
-    kids, extra_xml = _split(el, ["title"])
+    values, extra_attrs = _attrs(
+        el,
+        {
+            "measure": "measure",
+            "ascending": "ascending",
+            "aggregation_status": "aggregation-status",
+        },
+    )
+    kids, extra_xml = _split(el, ["title", "description", "baseline", "period"])
     return s.validate(
         s.IatiIndicator,
         {
             **values,
             "title": _narratives(kids["title"][0] if kids["title"] else None),
+            "description": _narratives(kids["description"][0] if kids["description"] else None),
+            "baselines": [_result_value(b) for b in kids["baseline"]],
+            "periods": [_period(p) for p in kids["period"]],
             "extra_attrs": extra_attrs,
             "extra_xml": extra_xml,
         },
@@ -419,6 +459,13 @@ def _put_value(parent: etree._Element, v: s.IatiValue) -> None:
     _put_extra(el, v)
 
 
+def _put_result_value(parent: etree._Element, tag: str, v: s.IatiResultValue) -> None:
+    el = _el(parent, tag, {"year": v.year, "iso-date": v.iso_date, "value": v.value})
+    if v.comment:
+        _put_narratives(_el(el, "comment"), v.comment)
+    _put_extra(el, v)
+
+
 def _activity_xml(parent: etree._Element, a: s.IatiActivity) -> etree._Element:
     el = _el(
         parent,
@@ -481,8 +528,29 @@ def _activity_xml(parent: etree._Element, a: s.IatiActivity) -> etree._Element:
         if r.description:
             _put_narratives(_el(re_, "description"), r.description)
         for ind in r.indicators:
-            ie = _el(re_, "indicator", {"measure": ind.measure, "ascending": ind.ascending})
+            ie = _el(
+                re_,
+                "indicator",
+                {
+                    "measure": ind.measure,
+                    "ascending": ind.ascending,
+                    "aggregation-status": ind.aggregation_status,
+                },
+            )
             _put_narratives(_el(ie, "title"), ind.title)
+            if ind.description:
+                _put_narratives(_el(ie, "description"), ind.description)
+            for b in ind.baselines:
+                _put_result_value(ie, "baseline", b)
+            for p in ind.periods:
+                pe = _el(ie, "period")
+                _el(pe, "period-start", {"iso-date": p.period_start})
+                _el(pe, "period-end", {"iso-date": p.period_end})
+                for v in p.targets:
+                    _put_result_value(pe, "target", v)
+                for v in p.actuals:
+                    _put_result_value(pe, "actual", v)
+                _put_extra(pe, p)
             _put_extra(ie, ind)
         _put_extra(re_, r)
     _put_extra(el, a)

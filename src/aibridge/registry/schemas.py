@@ -438,13 +438,33 @@ class IatiTransaction(_Iati):
     receiver_org: IatiOrg | None = None
 
 
+class IatiResultValue(_Iati):
+    """A ``baseline``, ``target`` or ``actual`` of a result indicator (its locations,
+    dimensions and document links are kept verbatim in ``extra_xml``)."""
+
+    value: str | None = None
+    year: str | None = None  # baseline only
+    iso_date: IatiDateStr | None = None  # baseline only
+    comment: list[Narrative] = Field(default_factory=list)
+
+
+class IatiPeriod(_Iati):
+    period_start: IatiDateStr
+    period_end: IatiDateStr
+    targets: list[IatiResultValue] = Field(default_factory=list)
+    actuals: list[IatiResultValue] = Field(default_factory=list)
+
+
 class IatiIndicator(_Iati):
-    """A result indicator: measure, ascending and title are modelled; its description,
-    references, baseline(s) and periods are kept verbatim in ``extra_xml``."""
+    """A result indicator (its document links and references are kept in ``extra_xml``)."""
 
     measure: str
     ascending: str | None = None
+    aggregation_status: str | None = None
     title: list[Narrative] = Field(default_factory=list)
+    description: list[Narrative] = Field(default_factory=list)
+    baselines: list[IatiResultValue] = Field(default_factory=list)
+    periods: list[IatiPeriod] = Field(default_factory=list)
 
 
 class IatiResult(_Iati):
