@@ -540,17 +540,17 @@ def _activity_xml(parent: etree._Element, a: s.IatiActivity) -> etree._Element:
             _put_narratives(_el(ie, "title"), ind.title)
             if ind.description:
                 _put_narratives(_el(ie, "description"), ind.description)
-            for b in ind.baselines:
-                _put_result_value(ie, "baseline", b)
-            for p in ind.periods:
+            for base in ind.baselines:
+                _put_result_value(ie, "baseline", base)
+            for period in ind.periods:
                 pe = _el(ie, "period")
-                _el(pe, "period-start", {"iso-date": p.period_start})
-                _el(pe, "period-end", {"iso-date": p.period_end})
-                for v in p.targets:
-                    _put_result_value(pe, "target", v)
-                for v in p.actuals:
-                    _put_result_value(pe, "actual", v)
-                _put_extra(pe, p)
+                _el(pe, "period-start", {"iso-date": period.period_start})
+                _el(pe, "period-end", {"iso-date": period.period_end})
+                for rv in period.targets:
+                    _put_result_value(pe, "target", rv)
+                for rv in period.actuals:
+                    _put_result_value(pe, "actual", rv)
+                _put_extra(pe, period)
             _put_extra(ie, ind)
         _put_extra(re_, r)
     _put_extra(el, a)
