@@ -206,3 +206,21 @@ def test_match_needs_for_an_offer_with_gap_priority(reg) -> None:
     assert top["priority"].value == 1.0 and "UGA" in top["priority"].explanation
     best = reg.match_all()
     assert set(best) == {ken.id, uga.id} and best[ken.id].offer_id == offer.id
+
+
+def test_a_failing_audit_write_rolls_the_change_back(world: World, monkeypatch) -> None:
+    need = world.need()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(type(world.reg), "_audit", broken)
+    with pytest.raises(RuntimeError):
+        world.reg.update_need(world.actors["alice"], need.id, {"title": "Never stored"})
+    with pytest.raises(RuntimeError):
+        world.need(title="Never created")
+    monkeypatch.undo()
+    assert world.reg.get_need(need.id).title == need.title
+    assert [n.id for n in world.reg.list_needs()] == [need.id]
+    match = world.reg.propose_match(world.actors["alice"], need.id, world.offer().id)
+    assert world.reg.get_match(match.id) == match

@@ -976,6 +976,10 @@ class Registry:
             self._audit(session, actor, "update", "match", row.id, before, out)
             return out
 
+    def get_match(self, match_id: int) -> s.MatchPublic:
+        with self._read() as session:
+            return _match_public(self._get(session, m.Match, match_id))
+
     def list_matches(
         self,
         *,
