@@ -26,6 +26,7 @@ import gzip
 import io
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,6 +238,10 @@ class WdiBulkSource:
     def _stage(self, con: duckdb.DuckDBPyConnection, wide: WideFile, name: str) -> StagedBatch:
         t = _Names(name)
         path = wide.path
+        # hash the file on another thread while it is parsed (hashlib releases the GIL)
+        hasher = ThreadPoolExecutor(max_workers=1)
+        digest = hasher.submit(sha256_file, path)
+        hasher.shutdown(wait=False)
         names = ["country_name", "country_code", "indicator_name", "indicator_code"]
         types = dict.fromkeys(names, "VARCHAR")
         year_cols = [_year_column(y) for y in wide.years]
@@ -247,13 +252,14 @@ class WdiBulkSource:
             else:
                 extra += 1
                 types[f"_extra{extra}"] = "VARCHAR"
-        if not self._read_arrow(con, wide, t, types):
+        arrow = self._read_arrow(con, wide, t, types)
+        if arrow is None:
             self._read_duckdb(con, wide, t, types)
         n_rows = con.sql(f"SELECT count(*) FROM {t.wide}").fetchall()[0][0]
         if self.progress:
             self.progress("read", int(n_rows))
         self._check_ids(con, wide, t)
-        self._check_finite(con, wide, t, year_cols)
+        self._check_finite(con, wide, t, year_cols, arrow)
 
         # economy codes -> ISO3 (resolved once per distinct code, never per row)
         codes = [
@@ -298,7 +304,7 @@ class WdiBulkSource:
             origin=Origin(
                 source_id=self.source_id,
                 uri=str(path),
-                sha256=sha256_file(path),
+                sha256=digest.result(),
                 vintage=self._vintage(wide),
                 publisher=self.publisher,
                 licence=self.licence,
@@ -316,7 +322,7 @@ class WdiBulkSource:
 
     def _read_arrow(
         self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names, types: dict[str, str]
-    ) -> bool:
+    ) -> pa.Table | None:
         """Parse with Arrow's multi-threaded CSV reader (the fast route); False if it balks.
 
         On any parse problem the file is read again by DuckDB with ``store_rejects``, which
@@ -341,11 +347,11 @@ class WdiBulkSource:
                 ),
             )
         except (pa.ArrowException, OSError, ValueError):
-            return False
+            return None
         table = table.append_column("rid", pa.array(np.arange(table.num_rows, dtype=np.int64)))
         con.register(t.arrow, table)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {t.wide} AS SELECT * FROM {t.arrow}")
-        return True
+        return table
 
     def _read_duckdb(
         self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names, types: dict[str, str]
@@ -402,12 +408,18 @@ class WdiBulkSource:
         )
 
     def _check_finite(
-        self, con: duckdb.DuckDBPyConnection, wide: WideFile, t: _Names, year_cols: list[str]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        wide: WideFile,
+        t: _Names,
+        year_cols: list[str],
+        table: pa.Table | None,
     ) -> None:
         """NaN / inf cells ("nan", "inf", 1e400) are an error, not a value."""
         import pyarrow.compute as pc
 
-        table = con.sql(f"SELECT rid, {', '.join(year_cols)} FROM {t.wide}").to_arrow_table()
+        if table is None:
+            table = con.sql(f"SELECT rid, {', '.join(year_cols)} FROM {t.wide}").to_arrow_table()
         for column in year_cols:
             bad = pc.invert(pc.is_finite(table.column(column)))
             if pc.any(bad).as_py():
