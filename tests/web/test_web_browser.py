@@ -34,6 +34,7 @@ PAGES = {
     "board-need": "/{lang}/board/needs/1",
     "signin": "/{lang}/signin",
     "methodology": "/{lang}/methodology/hdi",
+    "rankings": "/{lang}/rankings/hdi",
 }
 
 
@@ -199,7 +200,7 @@ def test_content_is_readable_with_javascript_off(browser: Any, base_url: str) ->
     page.goto(base_url + "/en/?indicator=IT.NET.USER.ZS&year=2016")
     assert "2016" in page.locator("#map-title").inner_text()
     page.goto(base_url + "/en/country/KEN")
-    assert page.locator("#profile-values tbody tr").count() == 2
+    assert page.locator("#profile-values tbody tr").count() == 6  # 2 series + 4 HDI components
     context.close()
 
 
@@ -230,4 +231,18 @@ def test_contributor_signs_in_and_posts_to_the_board(
     assert page.locator(".description script").count() == 0
     _shot(page, "board-posted-need-en")
     assert run_axe(page) == []
+    assert watched.errors == []
+
+
+def test_index_builder_slider_reranks(watched: Watched, base_url: str) -> None:
+    page = watched.page
+    page.goto(base_url + "/en/rankings/hdi")
+    first = page.locator("#rankings-results tbody tr").first.locator("th").inner_text()
+    page.focus("#w-income")
+    page.keyboard.press("End")  # income weight to the maximum
+    expect(page.locator("#rankings-results")).to_contain_text("Custom weights")
+    assert "w_income=5" in page.url
+    _shot(page, "rankings-builder-en")
+    assert page.locator("#rankings-results tbody tr").count() == 10
+    assert first  # the table was there before and after the swap
     assert watched.errors == []

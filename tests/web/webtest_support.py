@@ -96,6 +96,17 @@ def fixture_batch() -> Batch:
                     "flag": "I" if eco == "NGA" else None,
                 }
             )
+        # HDI components (so the built-in HDI framework can be ranked), 2021-2022
+        for year in (2021, 2022):
+            for code, value in (
+                ("HDR.le", 55.0 + 3 * ((i * 7) % 10) + 0.2 * (year - 2021)),
+                ("HDR.eys", 9.0 + 0.8 * i),
+                ("HDR.mys", 4.0 + (0.9 * i if i % 2 else 0.6 * i)),
+                ("HDR.gnipc", 1500.0 * (1 + (i * 3) % 10) ** 1.6),
+            ):
+                rows.append(
+                    {"economy": eco, "indicator": code, "year": year, "value": value, "flag": None}
+                )
     obs = pa.Table.from_pylist(rows, schema=OBSERVATION_SCHEMA)
     indicators = indicator_table(
         [

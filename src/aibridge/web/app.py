@@ -180,12 +180,14 @@ def mount_web(app: FastAPI) -> None:
         return
     from aibridge.web.board import router as board_router
     from aibridge.web.methodology import router as methodology_router
+    from aibridge.web.rankings import router as rankings_router
     from aibridge.web.views import router
 
     app.router.routes.append(Route("/static/{path:path}", StaticAssets(), methods=["GET", "HEAD"]))
     app.include_router(router)
     app.include_router(board_router)
     app.include_router(methodology_router)
+    app.include_router(rankings_router)
     app.state.aibridge_web_mounted = True
 
     previous = app.exception_handlers.get(StarletteHTTPException)

@@ -184,12 +184,14 @@
   }
 
   function bindYear() {
-    var year = document.getElementById("year");
-    var out = document.getElementById("year-out");
-    if (year && out && !year.dataset.bound) {
-      year.dataset.bound = "1";
-      year.addEventListener("input", function () { out.textContent = year.value; });
-    }
+    // every range input shows its value in the <output> named by aria-describedby
+    document.querySelectorAll('input[type="range"][aria-describedby]').forEach(function (input) {
+      var out = document.getElementById(input.getAttribute("aria-describedby"));
+      if (out && !input.dataset.bound) {
+        input.dataset.bound = "1";
+        input.addEventListener("input", function () { out.textContent = input.value; });
+      }
+    });
   }
 
   var resizeTimer = null;
