@@ -99,6 +99,28 @@ def test_standard_should_pass_files_validate_and_round_trip(shared_data: Path) -
 
 
 @pytest.mark.shared_data
+def test_standard_should_pass_files_import_into_the_registry(shared_data: Path, tmp_path) -> None:
+    from aibridge.registry import SYSTEM, Registry
+
+    reg = Registry(f"sqlite:///{tmp_path / 'iati.sqlite'}")
+    files = _files(shared_data / "iati-schemas", "should-pass")
+    originals = []
+    for path in files:
+        report = reg.import_iati(SYSTEM, path.read_bytes())
+        originals += [reg.get_project(i).activity for i in report.project_ids]
+    assert len(reg.list_projects()) == len(originals) >= len(files)
+    exported = reg.export_iati()
+    assert iati.validate_xml(exported) == []
+    # equal except the namespace declarations in scope (the export declares their union)
+    again = iati.parse_activities(exported)
+    assert [a.model_dump(exclude={"namespaces"}) for a in again] == [
+        a.model_dump(exclude={"namespaces"}) for a in originals
+    ]
+    assert _activities(exported) == [c for p in files for c in _activities(p.read_bytes())]
+    reg.close()
+
+
+@pytest.mark.shared_data
 def test_standard_should_fail_files_are_rejected(shared_data: Path) -> None:
     files = _files(shared_data / "iati-schemas", "should-fail")
     assert len(files) > 100

@@ -155,7 +155,7 @@ class Project(_Versioned, Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
-    iati_identifier: Mapped[str] = mapped_column(String(200), unique=True)
+    iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     activity_status: Mapped[str | None] = mapped_column(String(4))
     default_currency: Mapped[str | None] = mapped_column(String(3))

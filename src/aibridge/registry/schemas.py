@@ -527,7 +527,7 @@ class ProjectUpdate(_In):
 class ProjectPublic(_Out):
     id: int
     organisation_id: int
-    iati_identifier: str
+    iati_identifier: str | None  # None when the activity's identifier is empty
     title: str
     activity_status: str | None
     default_currency: str | None

@@ -633,16 +633,11 @@ class Registry:
 
     @staticmethod
     def _activity_columns(activity: s.IatiActivity, *, check: bool = True) -> dict[str, Any]:
-        if not activity.iati_identifier.strip():
-            raise ValidationFailed(
-                "activity.iati_identifier must not be empty: the registry keys projects by it",
-                field="activity.iati_identifier",
-                rule="required",
-            )
         if check:  # every stored activity must export as valid IATI 2.03
             iati_xml.check_activity(activity)
         return {
-            "iati_identifier": activity.iati_identifier,
+            # an empty identifier is valid IATI; stored as NULL (unique only when given)
+            "iati_identifier": activity.iati_identifier.strip() or None,
             "title": activity.title_text[:500],
             "activity_status": activity.activity_status,
             "default_currency": activity.default_currency,
@@ -1075,7 +1070,8 @@ class Registry:
         """Import IATI 2.03 activity XML (validated against the official schema) as projects.
 
         Each activity becomes a project keyed by its ``iati-identifier`` (existing ones are
-        updated). The owning organisation is ``organisation_id``, else the organisation whose
+        updated; activities with an empty identifier, which the schema allows, are always
+        added). The owning organisation is ``organisation_id``, else the organisation whose
         ``iati_ref`` is the activity's reporting-org ref; moderators and admins may let the
         import register missing reporting organisations. All activities or none are written.
         """
@@ -1096,10 +1092,15 @@ class Registry:
                         field="organisation_id",
                         rule="exists",
                     )
-                row = session.scalar(
-                    select(m.Project)
-                    .where(m.Project.iati_identifier == act.iati_identifier)
-                    .with_for_update()
+                ident = act.iati_identifier.strip()
+                row = (
+                    session.scalar(
+                        select(m.Project)
+                        .where(m.Project.iati_identifier == ident)
+                        .with_for_update()
+                    )
+                    if ident
+                    else None  # no identifier: nothing to update, always a new project
                 )
                 cols = self._activity_columns(act, check=False)  # file validated
                 if row is None:

@@ -130,7 +130,7 @@ def upgrade() -> None:
             nullable=False,
             index=True,
         ),
-        sa.Column("iati_identifier", sa.String(200), nullable=False, unique=True),
+        sa.Column("iati_identifier", sa.String(200), unique=True),  # NULL: none given
         sa.Column("title", sa.String(500), nullable=False),
         sa.Column("activity_status", sa.String(4)),
         sa.Column("default_currency", sa.String(3)),
