@@ -34,6 +34,17 @@ def _pg_database() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _cheap_token_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests create many tokens: a cheap argon2 cost (the hash records its own parameters,
+    so verification is unchanged; production keeps auth._HASHER's cost)."""
+    from argon2 import PasswordHasher
+
+    from aibridge.registry import auth
+
+    monkeypatch.setattr(auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
