@@ -413,27 +413,30 @@ def status(
     if st.sources.empty:
         console.print("Nothing loaded yet: run `aibridge import SOURCE PATH` (see --help).")
         return
-    table = Table(title="Sources", title_justify="left")
-    for col in ("source", "indicators", "economies", "years", "values", "vintages", "from"):
-        table.add_column(
-            col,
-            overflow="fold",
-            no_wrap=col not in {"vintages", "from"},
-            justify="right" if col in {"indicators", "economies", "values"} else "left",
+    coverage = Table(title="Coverage per source (current values)", title_justify="left")
+    coverage.add_column("source", overflow="ellipsis", no_wrap=True, max_width=24)
+    for col, width in (("indic.", 6), ("econ.", 5), ("years", 9), ("values", 9), ("history", 9)):
+        coverage.add_column(
+            col, no_wrap=True, min_width=width, justify="left" if col == "years" else "right"
         )
+    origin = Table(title="Vintages and origins", title_justify="left")
+    origin.add_column("source", no_wrap=True)
+    origin.add_column("vintages", overflow="fold")
+    origin.add_column("from", overflow="fold")
     for r in st.sources.to_dict("records"):
         first, last = r["first_year"], r["last_year"]
         years = "" if _missing(first) else f"{int(first)}–{int(last)}"
-        table.add_row(
+        coverage.add_row(
             str(r["source_id"]),
             f"{int(r['indicators']):,}",
             f"{int(r['economies']):,}",
             years,
             f"{int(r['values']):,}",
-            str(r["vintages"] or ""),
-            _places(str(r["uris"] or "")),
+            f"{int(r['history']):,}",
         )
-    console.print(table)
+        origin.add_row(str(r["source_id"]), str(r["vintages"] or ""), _places(str(r["uris"] or "")))
+    console.print(coverage)
+    console.print(origin)
 
 
 def _places(uris: str) -> str:

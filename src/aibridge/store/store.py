@@ -793,10 +793,13 @@ class Store:
             as_of=as_of,
             include_aggregates=include_aggregates or economies is not None,
         ).to_arrow()
-        econ_col = table.column("economy").to_numpy(zero_copy_only=False)
-        ind_col = table.column("indicator").to_numpy(zero_copy_only=False)
-        year_col = table.column("year").to_numpy(zero_copy_only=False).astype(np.int64)
-        econ_list = list(economies) if economies is not None else sorted(set(econ_col.tolist()))
+        import pyarrow.compute as pc
+
+        year_col = table.column("year").to_numpy().astype(np.int64)
+        if economies is not None:
+            econ_list = list(economies)
+        else:
+            econ_list = sorted(pc.unique(table.column("economy")).to_pylist())
         if years is None:
             year_arr = (
                 np.arange(year_col.min(), year_col.max() + 1)
@@ -811,15 +814,20 @@ class Store:
             year_arr = np.array(sorted(set(years)))
         values = np.full((len(year_arr), len(econ_list), len(inds)), np.nan)
         if len(table):
-            e_pos = {c: i for i, c in enumerate(econ_list)}
-            i_pos = {c: i for i, c in enumerate(inds)}
-            ei = np.fromiter((e_pos.get(c, -1) for c in econ_col), np.int64, len(econ_col))
-            ii = np.fromiter((i_pos.get(c, -1) for c in ind_col), np.int64, len(ind_col))
+            # vectorised positions (Arrow index_in), no Python loop over rows
+            ei = pc.index_in(table.column("economy"), value_set=pa.array(econ_list, pa.string()))
+            ii = pc.index_in(table.column("indicator"), value_set=pa.array(inds, pa.string()))
+            ei_np = ei.to_numpy(zero_copy_only=False)
+            ii_np = ii.to_numpy(zero_copy_only=False)
+            ok = ~(np.isnan(ei_np) if ei_np.dtype.kind == "f" else np.zeros(len(ei_np), bool))
+            ok &= ~(np.isnan(ii_np) if ii_np.dtype.kind == "f" else np.zeros(len(ii_np), bool))
             yi = np.searchsorted(year_arr, year_col)
-            ok = (ei >= 0) & (ii >= 0) & (yi < len(year_arr))
-            ok &= year_arr[np.minimum(yi, len(year_arr) - 1)] == year_col
+            ok &= yi < len(year_arr)
+            ok &= year_arr[np.minimum(yi, max(len(year_arr) - 1, 0))] == year_col
             vals = table.column("value").to_numpy()
-            values[yi[ok], ei[ok], ii[ok]] = vals[ok]
+            e_idx = np.nan_to_num(ei_np.astype(np.float64)).astype(np.int64)
+            i_idx = np.nan_to_num(ii_np.astype(np.float64)).astype(np.int64)
+            values[yi[ok], e_idx[ok], i_idx[ok]] = vals[ok]
         return Panel(values, year_arr, econ_list, inds)
 
     def _filters(
@@ -962,18 +970,29 @@ class Store:
         )
 
     def status(self) -> StoreStatus:
-        """Totals and per-source coverage (indicators, economies, year range, vintages)."""
+        """Totals and per-source coverage.
+
+        ``sources`` has one row per source id: indicators, economies and year range of its
+        current values, ``values`` (current), ``history`` (every vintage), vintages, origins,
+        last import time and the URIs read. A source whose values were all replaced by a
+        later vintage of another source shows 0 current values but keeps its history.
+        """
         sources = self._frame(
             "WITH cov AS (SELECT source_id, count(*) AS values, "
             "count(DISTINCT indicator) AS indicators, count(DISTINCT economy) AS economies, "
             "min(year) AS first_year, max(year) AS last_year FROM current GROUP BY source_id), "
             "org AS (SELECT source_id, string_agg(DISTINCT vintage, ', ' ORDER BY vintage) "
             "AS vintages, count(*) AS origins, max(imported_at) AS last_import, "
-            "string_agg(DISTINCT uri, ' | ' ORDER BY uri) AS uris FROM origins GROUP BY source_id) "
+            "string_agg(DISTINCT uri, ' | ' ORDER BY uri) AS uris FROM origins "
+            "GROUP BY source_id), "
+            "hist AS (SELECT v.source_id, count(*) AS history FROM observations o "
+            "JOIN vintages v USING (vintage_id) GROUP BY v.source_id) "
             "SELECT org.source_id, coalesce(cov.indicators, 0) AS indicators, "
             "coalesce(cov.economies, 0) AS economies, cov.first_year, cov.last_year, "
-            "coalesce(cov.values, 0) AS values, org.vintages, org.origins, org.last_import, "
-            "org.uris FROM org LEFT JOIN cov USING (source_id) ORDER BY org.source_id"
+            "coalesce(cov.values, 0) AS values, coalesce(hist.history, 0) AS history, "
+            "org.vintages, org.origins, org.last_import, org.uris "
+            "FROM org LEFT JOIN cov USING (source_id) LEFT JOIN hist USING (source_id) "
+            "ORDER BY org.source_id"
         )
         return StoreStatus(
             path=self.path,
