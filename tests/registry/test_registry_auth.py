@@ -30,6 +30,7 @@ def test_tokens_are_hashed_and_checked(world: World) -> None:
     assert all(h.startswith("$argon2id$") for h in stored)
     assert not any(token in h for h in stored)
     assert reg.authenticate(token).name == "alice"
+    assert all(t.last_used_at is not None for t in reg.list_tokens(world.actors["alice"]))
     for bad in (None, "", "nonsense", "abr_000000000000_wrong", token[:-2] + "xx"):
         with pytest.raises(AuthenticationFailed):
             reg.authenticate(bad)

@@ -21,8 +21,8 @@ def _ok(args: list[str], **env: str) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+def db(registry_url: str) -> str:
+    return registry_url  # SQLite, then PostgreSQL when configured
 
 
 def test_registry_cli_end_to_end(db: str, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -41,6 +41,9 @@ __all__ = ["IatiImportReport", "Registry"]
 
 R = TypeVar("R", bound=m.Base)
 P = TypeVar("P", bound=BaseModel)
+
+
+_TOUCH_EVERY = dt.timedelta(hours=1)
 
 
 def _now() -> dt.datetime:
@@ -178,7 +181,15 @@ class Registry:
             account = session.get(m.Account, row.account_id)
             if account is None or not account.active:
                 raise AuthenticationFailed("the account of this API token is deactivated")
-            return Actor(account.id, account.name, account.role, account.organisation_id)
+            actor = Actor(account.id, account.name, account.role, account.organisation_id)
+            last = row.last_used_at
+            token_id = row.id
+        if last is None or last.replace(tzinfo=dt.UTC) < now - _TOUCH_EVERY:
+            with self._write() as session:  # bookkeeping, not audited; at most hourly
+                session.execute(
+                    update(m.ApiToken).where(m.ApiToken.id == token_id).values(last_used_at=now)
+                )
+        return actor
 
     def has_accounts(self) -> bool:
         with self._read() as session:
