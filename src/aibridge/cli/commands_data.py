@@ -414,7 +414,7 @@ def status(
         console.print("Nothing loaded yet: run `aibridge import SOURCE PATH` (see --help).")
         return
     coverage = Table(title="Coverage per source (current values)", title_justify="left")
-    coverage.add_column("source", overflow="ellipsis", no_wrap=True, max_width=24)
+    coverage.add_column("source", overflow="ellipsis", no_wrap=True, max_width=21)
     for col, width in (("indic.", 6), ("econ.", 5), ("years", 9), ("values", 9), ("history", 9)):
         coverage.add_column(
             col, no_wrap=True, min_width=width, justify="left" if col == "years" else "right"
