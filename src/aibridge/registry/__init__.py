@@ -7,6 +7,8 @@ Service API (what the CLI, the REST API and the web app call)::
 
     reg = Registry()                      # settings.registry_database_url (SQLite, WAL); or
     reg = Registry("postgresql+psycopg://user@host/db", gap=aci_gap)   # migrates to head
+    # one Registry per process (thread-safe: a session per call). gap = the AI Capacity
+    # Index hook: {(iso3, area): gap in [0, 1]} or a callable gap(iso3, area) -> float | None
     actor = reg.authenticate(token)       # -> Actor; AuthenticationFailed on a bad token
 
     # writes: first argument the Actor; input = a Create/Update model or a plain dict
@@ -24,7 +26,8 @@ Service API (what the CLI, the REST API and the web app call)::
     # reads (public; no actor)
     reg.get_need(id) / list_needs(economy=, area=, status=, organisation_id=, limit=, offset=)
     reg.get_offer / list_offers(kind=, area=, eligible_for=) / get_project(id or IATI id) /
-    reg.list_projects(economy=) / list_pledges / list_progress / list_organisations / list_matches
+    reg.list_projects(economy=) / list_pledges / list_progress / list_organisations /
+    reg.get_match / list_matches(need_id=, offer_id=, status=) / find_organisation(name or ref)
     reg.match_offers(need_id, limit=10) -> list[MatchPublic]   # each with .terms (explained)
     reg.match_needs(offer_id, limit=10);  reg.match_all() -> {need_id: best MatchPublic | None}
     reg.export_iati(project_ids=None) -> bytes (IATI 2.03, schema-valid)
