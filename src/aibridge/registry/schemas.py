@@ -27,7 +27,12 @@ from aibridge.errors import ValidationFailed
 __all__ = [
     "ACTIONS",
     "AREAS",
+    "MATCH_STATUSES",
+    "NEED_STATUSES",
+    "OFFER_KINDS",
+    "OFFER_STATUSES",
     "ORGANISATION_KINDS",
+    "PLEDGE_STATUSES",
     "ROLES",
     "AccountCreate",
     "AccountPublic",
