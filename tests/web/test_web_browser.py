@@ -35,6 +35,7 @@ PAGES = {
     "signin": "/{lang}/signin",
     "methodology": "/{lang}/methodology/hdi",
     "rankings": "/{lang}/rankings/hdi",
+    "scenario": "/{lang}/scenario/hdi/KEN?v_le=70",
 }
 
 
@@ -99,7 +100,7 @@ def test_page_is_accessible_and_clean(
     assert errors == []
 
 
-def test_map_to_profile_to_compare_by_keyboard_and_click(watched: Watched, base_url: str) -> None:
+def test_map_to_profile_to_scenario_to_compare(watched: Watched, base_url: str) -> None:
     page = watched.page
     page.goto(base_url + "/en/")
     _wait_for_charts(page)
@@ -120,6 +121,15 @@ def test_map_to_profile_to_compare_by_keyboard_and_click(watched: Watched, base_
     page.select_option("#indicator", "EGDI.egdi")
     expect(page.locator("#profile-series h3")).to_contain_text("E-Government")
     _shot(page, "path-2-profile")
+    # profile -> scenario: raise life expectancy, the score and rank follow
+    page.get_by_role("link", name="What if? Open the scenario tool").click()
+    page.wait_for_url("**/en/scenario/hdi/KEN")
+    page.fill("#v-le", "80")
+    expect(page.locator("#scenario-results")).to_contain_text("Life expectancy at birth")
+    assert "v_le=80" in page.url
+    _shot(page, "path-3-scenario")
+    page.go_back()
+    page.goto(base_url + "/en/country/KEN")
     page.get_by_role("link", name="Compare with other countries").click()
     page.wait_for_url("**/en/compare**")
     page.select_option("#e2", "NGA")
@@ -127,7 +137,7 @@ def test_map_to_profile_to_compare_by_keyboard_and_click(watched: Watched, base_
         "document.querySelector('#compare-results thead').textContent.includes('Nigeria')"
     )
     _wait_for_charts(page)
-    _shot(page, "path-3-compare")
+    _shot(page, "path-4-compare")
     assert watched.errors == []
 
 

@@ -181,6 +181,7 @@ def mount_web(app: FastAPI) -> None:
     from aibridge.web.board import router as board_router
     from aibridge.web.methodology import router as methodology_router
     from aibridge.web.rankings import router as rankings_router
+    from aibridge.web.scenario import router as scenario_router
     from aibridge.web.views import router
 
     app.router.routes.append(Route("/static/{path:path}", StaticAssets(), methods=["GET", "HEAD"]))
@@ -188,6 +189,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(board_router)
     app.include_router(methodology_router)
     app.include_router(rankings_router)
+    app.include_router(scenario_router)
     app.state.aibridge_web_mounted = True
 
     previous = app.exception_handlers.get(StarletteHTTPException)

@@ -122,8 +122,7 @@ def compute_ranking(
     data: WebData, name: str, *, year: int | None = None, weights: dict[str, float] | None = None
 ) -> Ranking:
     """Scores, ranks and 5–95 % rank bands of framework ``name`` for one year."""
-    from aibridge.engine.build import aggregate_tree, build_index
-    from aibridge.engine.rank import rank_desc
+    from aibridge.engine.build import build_index
     from aibridge.frameworks import load_framework
 
     path = builtin_frameworks().get(name)
@@ -169,20 +168,7 @@ def compute_ranking(
         scores, ranks = default_scores, default_ranks
 
     def bands() -> tuple[np.ndarray, np.ndarray, int]:
-        # Monte Carlo over the weights, vectorised through the engine's replication axis:
-        # every non-root weight times U(1 - noise, 1 + noise) (COINr get_noisy_weights), the
-        # normalised indicators aggregated once for all replications, ranks per replication.
-        rng = np.random.default_rng(0)
-        xn = np.asarray(full.stages["normalised"])[t]
-        noise = rng.uniform(-WEIGHT_NOISE, WEIGHT_NOISE, size=(MC_REPLICATIONS, len(nominal_w)))
-        w = nominal_w[None, :] * (1.0 + noise)
-        xs = np.broadcast_to(xn, (MC_REPLICATIONS, *xn.shape))
-        rep = aggregate_tree(xs, full.tree, weights=w, default=spec.aggregate)
-        ranks_mc = rank_desc(rep[..., root_i], axis=-1)
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            lo, hi = np.nanquantile(ranks_mc, [0.05, 0.95], axis=0)
-        return lo, hi, MC_REPLICATIONS
+        return mc_rank_bands(full, t, spec, nominal_w)
 
     p05, p95, n_rep = cache.get(("bands", name, version, chosen), bands)
     coverage = full.coverage()[t, :, root_i]
@@ -213,6 +199,33 @@ def compute_ranking(
         rows=tuple(rows),
         n_replications=0 if custom else n_rep,
     )
+
+
+def mc_rank_bands(
+    result: Any, t: int, spec: Any, nominal_w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """5th and 95th percentile of every economy's root rank over weight replications.
+
+    Monte Carlo over the weights, vectorised through the engine's replication axis: every
+    weight times U(1 - noise, 1 + noise) (COINr ``get_noisy_weights``), the normalised
+    indicators of year index ``t`` aggregated once for all replications, ranks per
+    replication. Fixed seed, so the same inputs give the same bands.
+    """
+    from aibridge.engine.build import aggregate_tree
+    from aibridge.engine.rank import rank_desc
+
+    root_i = result.tree.root
+    rng = np.random.default_rng(0)
+    xn = np.asarray(result.stages["normalised"])[t]
+    noise = rng.uniform(-WEIGHT_NOISE, WEIGHT_NOISE, size=(MC_REPLICATIONS, len(nominal_w)))
+    w = nominal_w[None, :] * (1.0 + noise)
+    xs = np.broadcast_to(xn, (MC_REPLICATIONS, *xn.shape))
+    rep = aggregate_tree(xs, result.tree, weights=w, default=spec.aggregate)
+    ranks_mc = rank_desc(rep[..., root_i], axis=-1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanquantile(ranks_mc, [0.05, 0.95], axis=0)
+    return lo, hi, MC_REPLICATIONS
 
 
 def _filtered(ranking: Ranking, data: WebData, region: str, income: str) -> Ranking:

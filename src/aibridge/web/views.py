@@ -442,6 +442,7 @@ def country_profile(
         options = [meta, *options]
     context: dict[str, Any] = {
         **values_ctx,
+        "indices": _indices_for(data, eco.iso3),
         "meta": meta,
         "options": options,
         "series": series,
@@ -451,6 +452,23 @@ def country_profile(
     if _is_htmx(request) and request.headers.get("hx-target") == "profile-series":
         return render(request, "partials/profile_series.html", lang=lang, data=data, **context)
     return render(request, "profile.html", lang=lang, data=data, **context)
+
+
+def _indices_for(data: WebData, iso3: str) -> list[tuple[str, str, Any, Any]]:
+    """(framework name, title, rank row) of the built-in indices that rank this economy."""
+    from aibridge.web.methodology import builtin_frameworks
+    from aibridge.web.rankings import compute_ranking
+
+    out = []
+    for name in builtin_frameworks():
+        try:
+            ranking = compute_ranking(data, name)
+        except Exception:  # an index whose data are not in the store is simply not listed
+            continue
+        row = next((r for r in ranking.rows if r.economy == iso3), None)
+        if row is not None:
+            out.append((name, ranking.title, row, ranking))
+    return out
 
 
 @router.get("/{lang:lang}/compare", response_class=HTMLResponse)
