@@ -67,3 +67,19 @@ def test_audit_log_is_append_only_in_the_database(registry_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["x"]
     engine.dispose()
+
+
+def test_unknown_revision_or_unreachable_database_is_a_config_error(tmp_path) -> None:
+    from aibridge.errors import ConfigError
+    from aibridge.registry import Registry
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(ConfigError, match="9999"):
+        Registry(url)
+    with pytest.raises(ConfigError, match="cannot open"):
+        Registry("postgresql+psycopg://nobody@127.0.0.1:1/none")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from alembic.util.exc import CommandError as AlembicCommandError
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -22,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from aibridge.errors import (
     AuthenticationFailed,
+    ConfigError,
     ConflictError,
     NotFoundError,
     PermissionDenied,
@@ -80,7 +82,17 @@ class Registry:
         self.url = url or get_settings().registry_database_url
         self.engine = make_engine(self.url)
         if migrate:
-            upgrade(self.engine)
+            try:
+                upgrade(self.engine)
+            except AlembicCommandError as exc:
+                raise ConfigError(
+                    f"cannot migrate the registry at {self.engine.url!r}: {exc} (is the "
+                    "database newer than this aibridge? upgrade aibridge)"
+                ) from exc
+            except OperationalError as exc:
+                raise ConfigError(
+                    f"cannot open the registry at {self.engine.url!r}: {exc.orig}"
+                ) from exc
         self.gap = gap
         self.weights = weights or MatchWeights()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
