@@ -248,3 +248,33 @@ def test_unreachable_scheduler_is_a_clear_error(
         SpecError, match=r"cannot reach the dask scheduler at 'tcp://127\.0\.0\.1:9'"
     ):
         run_uncertainty(toy_plan, spec, 10, backend="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def test_nominal_choices_bit_identical_in_mixed_batches(toy_factory) -> None:  # type: ignore[no-untyped-def]
+    # pillars of 10 indicators (wide nodes: the sum order depends on memory layout), rows
+    # with the nominal normalisation batched with rows of another one
+    spec, panel = toy_factory(n=40, k=30, seed=5)
+    plan = IndexPlan(spec, panel)
+    nominal = build_index(spec, panel)
+    codes = list(plan.codes)
+    targets = ["idx", "s0", "p0", "p1", "p2"]
+    uspec = UncertaintySpec.parse(
+        {
+            "weights": {"noise": 0.0, "levels": [1, 2, 3]},
+            "normalisation": [
+                {"method": "minmax", "params": {"low": 1.0, "high": 100.0}},
+                {"method": "zscore", "params": {"mean": 10, "sd": 2}},
+            ],
+            "targets": targets,
+        }
+    )
+    problem = bind(uspec, plan)
+    design = sample(problem, 64, rng=2)
+    y = evaluate(problem, design, chunk_size=21)
+    f = problem.factor("normalisation")
+    assert f is not None
+    is_nominal = f.choose(design.u[:, f.columns.start]) == 0
+    assert 0 < is_nominal.sum() < 64
+    want = np.asarray(nominal.scores)[0][:, [codes.index(t) for t in targets]]
+    for i in np.flatnonzero(is_nominal):
+        np.testing.assert_array_equal(y[i, 0], want)

@@ -336,6 +336,14 @@ def _step(alt: Alternative | None) -> Any:
     return None if alt is None else Step(alt.method, dict(alt.params))
 
 
+def _block(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Children ``(B, n)`` each as one ``(B, n, c)`` block laid out in memory exactly as
+    numpy lays out ``out[..., children]`` (children outermost). The layout decides the order
+    of the aggregators' sums, so this is what keeps replications bit-identical to
+    :func:`aibridge.engine.build.aggregate_tree` for nodes with many children."""
+    return np.moveaxis(np.stack([np.asarray(c) for c in columns], axis=0), 0, -1)
+
+
 class IndexPlan:
     """An engine recipe (``IndexSpec``) and its ``Panel`` for one year, ready to be replayed.
 
@@ -444,6 +452,83 @@ class IndexPlan:
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_cache": {}}
 
+    def _node_fn(self, k: int, method: Alternative | None) -> tuple[Any, dict[str, Any]]:
+        from aibridge.engine.aggregate import AGGREGATORS
+        from aibridge.engine.spec import Step
+
+        step = _step(method) or self.tree.methods[k] or Step("arith_mean")
+        try:
+            return AGGREGATORS[step.method], dict(step.params)
+        except KeyError:
+            raise SpecError(
+                f"unknown aggregation method {step.method!r}; choose one of {sorted(AGGREGATORS)}"
+            ) from None
+
+    def walk(
+        self, x: np.ndarray, weights: np.ndarray, *, method: Alternative | None = None
+    ) -> np.ndarray:
+        """Every tree column for a stack of normalised data ``x`` ``(P, n, k)`` with one set
+        of weights ``(K,)``: ``(P, n, K)``, not masked. This is
+        :func:`aibridge.engine.build.aggregate_tree` (same calls on the same contiguous
+        blocks, so the same bits)."""
+        n_ind = self.tree.n_indicators
+        out = np.empty((*x.shape[:-1], len(self.codes)))
+        out[..., :n_ind] = x
+        for k in range(n_ind, len(self.codes)):
+            fn, params = self._node_fn(k, method)
+            ch = list(self.tree.children[k])
+            out[..., k] = fn(out[..., ch], weights[..., ch], **params)
+        return out
+
+    def walk_rows(
+        self,
+        static: np.ndarray,
+        rows_static: np.ndarray,
+        weights: np.ndarray,
+        varying_weights: np.ndarray,
+        *,
+        xb: np.ndarray | None = None,
+        method: Alternative | None = None,
+        targets: Sequence[int] | None = None,
+    ) -> np.ndarray:
+        """Replications as one batch: ``(B, n, len(targets))``, not masked.
+
+        ``static[rows_static[i]]`` holds replication ``i``'s node values under nominal weights
+        (:meth:`walk` of its preprocessing choice); only the nodes above a varying weight
+        (``varying_weights``) or above varying data (``xb``, ``(B, n, k)``, e.g. a dropped
+        indicator) are recomputed, on the replication axis, from contiguous child blocks —
+        the same calls as :func:`aibridge.engine.build.aggregate_tree`, so a replication
+        whose inputs are nominal is bit-identical to the nominal build.
+        """
+        n_ind = self.tree.n_indicators
+        n_cols = len(self.codes)
+        w_var = np.asarray(varying_weights, bool)
+        varies = np.zeros(n_cols, bool)
+        varies[:n_ind] = xb is not None
+        var: dict[int, np.ndarray] = {}
+
+        def column(c: int) -> np.ndarray:
+            if not varies[c]:
+                return static[rows_static, :, c]
+            if c < n_ind:
+                assert xb is not None
+                return xb[..., c]
+            return var[c]
+
+        for k in range(n_ind, n_cols):
+            ch = list(self.tree.children[k])
+            varies[k] = bool(varies[ch].any() or w_var[ch].any())
+            if not varies[k]:
+                continue
+            fn, params = self._node_fn(k, method)
+            if xb is not None and all(c < n_ind for c in ch):
+                block = xb[..., ch]
+            else:
+                block = _block([column(c) for c in ch])
+            var[k] = fn(block, weights[..., ch], **params)
+        cols = list(range(n_cols)) if targets is None else list(targets)
+        return np.stack([column(c) for c in cols], axis=-1)
+
     def aggregate(
         self,
         xn: np.ndarray,
@@ -453,15 +538,12 @@ class IndexPlan:
         method: Alternative | None = None,
         targets: Sequence[int] | None = None,
         varying_weights: np.ndarray | None = None,
-        static: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Aggregate ``xn`` (``(B or 1, n, k)``) with weights ``(B, K)`` or ``(K,)``.
 
         Returns ``(B, n, len(targets))`` (all tree columns by default).
         ``varying_weights`` (``(K,)`` bool) marks the weights that may differ between
-        replications (default: those that differ in ``weights``); ``static`` is a dict in which
-        the replication-invariant node values are kept and reused (the caller keys it by the
-        preprocessing and aggregation choice).
+        replications (default: those that differ in ``weights``).
 
         This walks the tree exactly as :func:`aibridge.engine.build.aggregate_tree` does (same
         aggregator calls on the same contiguous child blocks, so the same bits), with one
@@ -488,13 +570,8 @@ class IndexPlan:
             w_var = np.zeros(n_cols, bool)
         varies = np.zeros(n_cols, bool)
         varies[:n_ind] = x3.shape[0] > 1
-        reuse = static is not None and "values" in static
-        if reuse:
-            assert static is not None
-            stat = static["values"]  # columns that do not vary: computed once
-        else:
-            stat = np.empty((1, n, n_cols))
-            stat[..., :n_ind] = x3[:1]
+        stat = np.empty((1, n, n_cols))  # columns that do not vary: computed once
+        stat[..., :n_ind] = x3[:1]
         var: dict[int, np.ndarray] = {}  # columns that vary: (b, n) each
 
         def column(c: int) -> np.ndarray:
@@ -515,16 +592,13 @@ class IndexPlan:
             ch = list(tree.children[k])
             varies[k] = bool(varies[ch].any() or w_var[ch].any())
             if not varies[k]:
-                if not reuse:
-                    stat[..., k] = fn(stat[..., ch], w2[0][ch], **dict(step.params))
+                stat[..., k] = fn(stat[..., ch], w2[0][ch], **dict(step.params))
             else:
                 if all(c < n_ind for c in ch):
                     block = x3[..., ch]
                 else:
-                    block = np.stack([column(c) for c in ch], axis=-1)
+                    block = _block([column(c) for c in ch])
                 var[k] = fn(block, w2[..., ch], **dict(step.params))
-        if static is not None and not reuse:
-            static["values"] = stat
         cols = list(range(n_cols)) if targets is None else list(targets)
         out = np.stack([column(c) for c in cols], axis=-1)
         return np.where(included[:, None], out, np.nan)
@@ -753,7 +827,7 @@ class _Evaluator:
     def __init__(self, problem: Problem):
         self.problem = problem
         self._cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._static: dict[tuple[int, ...], dict[str, np.ndarray]] = {}
+        self._static: dict[tuple[int, ...], np.ndarray] = {}
         self.varying_weights = np.zeros(len(problem.plan.codes), bool)
         self.varying_weights[list(problem.weight_map)] = True
 
@@ -816,6 +890,29 @@ class _Evaluator:
             out[:, cols[sel[live]]] = draw
         return out
 
+    def _static_values(self, pre_keys: np.ndarray, agg: int, xs: np.ndarray) -> np.ndarray:
+        """Every tree column with nominal weights, before masking: ``(P, n, K)``, one slice per
+        preprocessing choice in ``pre_keys`` (cached per choice and aggregation). NaN slices
+        for choices whose nominal-weight aggregation fails (their replications fail too)."""
+        plan = self.problem.plan
+        method = self.problem.alternatives("aggregation")[agg] if agg >= 0 else None
+        keys = [(*(int(v) for v in key), agg) for key in pre_keys]
+        todo = [i for i, key in enumerate(keys) if key not in self._static]
+        if todo:
+            try:
+                vals = plan.walk(xs[todo], plan.weights, method=method)
+                for j, i in enumerate(todo):
+                    self._static[keys[i]] = vals[j]
+            except DataError:
+                for i in todo:
+                    try:
+                        self._static[keys[i]] = plan.walk(
+                            xs[i : i + 1], plan.weights, method=method
+                        )[0]
+                    except DataError:
+                        self._static[keys[i]] = np.full((xs.shape[1], len(plan.codes)), np.nan)
+        return np.stack([self._static[key] for key in keys])
+
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         from aibridge.engine.rank import rank_desc
 
@@ -828,53 +925,50 @@ class _Evaluator:
         for f in p.factors:
             if f.kind == "discrete":
                 choice[f.name] = f.choose(rows[:, f.columns.start])
-        names = (*_PRE_FACTORS, "aggregation")
-        keys = np.column_stack([choice.get(name, np.full(b, -1, dtype=np.int64)) for name in names])
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        none = np.full(b, -1, dtype=np.int64)
+        pre = np.column_stack([choice.get(name, none) for name in _PRE_FACTORS])
+        uniq, pre_of_row = np.unique(pre, axis=0, return_inverse=True)
+        pre_of_row = pre_of_row.reshape(-1)
+        prepared = [self._preprocessed(tuple(int(v) for v in key)) for key in uniq]
+        xs = np.stack([x for x, _ in prepared])  # (P, n, k)
+        inc = np.stack([i for _, i in prepared])  # (P, n)
         weights = self.weights(rows)
+        agg_of_row = choice.get("aggregation", none)
         out = np.empty((b, 2, n, t))
-        agg_f = p.factor("aggregation")
-        for g, key in enumerate(uniq):
-            idx = np.flatnonzero(inverse == g)
-            x, included = self._preprocessed(tuple(int(v) for v in key[:4]))
-            method = agg_f.alternatives[key[4]] if agg_f is not None else None
+        targets = p.target_columns
+        for agg in np.unique(agg_of_row):
+            sel = np.flatnonzero(agg_of_row == agg)
+            method = p.alternatives("aggregation")[agg] if agg >= 0 else None
+            static = self._static_values(uniq, int(agg), xs)  # (P, n, K)
+            rp = pre_of_row[sel]
+            xb = None
             if "exclude" in choice:
-                xb = np.repeat(x[None], idx.size, axis=0)
-                ex = choice["exclude"][idx]
+                xb = xs[rp]  # (B, n, k) copy
+                ex = choice["exclude"][sel]
                 drop = np.flatnonzero(ex > 0)
                 if drop.size:
                     xb[drop, :, np.asarray(p.excluded)[ex[drop] - 1]] = np.nan
-            else:
-                xb = x[None]
-            wg = (
-                weights[idx]
-                if weights.ndim == 2
-                else np.broadcast_to(weights, (idx.size, weights.size))
-            )
-            targets = p.target_columns
-            static = self._static.setdefault(tuple(int(v) for v in key), {})
+            wb = weights[sel] if weights.ndim == 2 else weights
             try:
-                scores = plan.aggregate(
-                    xb,
-                    wg,
-                    included,
-                    method=method,
-                    targets=targets,
-                    varying_weights=self.varying_weights,
-                    static=static,
+                scores = plan.walk_rows(
+                    static, rp, wb, self.varying_weights, xb=xb, method=method, targets=targets
                 )
             except DataError:
                 # e.g. a geometric mean meeting a negative z-score: as COINr's failed regen,
-                # those replications become NaN while the others of the group still count.
-                scores = np.full((idx.size, n, t), np.nan)
-                for i in range(idx.size):
-                    xi = xb[i : i + 1] if xb.shape[0] > 1 else xb
+                # those replications become NaN while the others still count.
+                scores = np.full((sel.size, n, t), np.nan)
+                for i in range(sel.size):
                     with contextlib.suppress(DataError):
-                        scores[i] = plan.aggregate(
-                            xi, wg[i : i + 1], included, method=method, targets=targets
+                        scores[i] = plan.walk_rows(
+                            static,
+                            rp[i : i + 1],
+                            wb[i : i + 1] if wb.ndim == 2 else wb,
+                            self.varying_weights,
+                            xb=None if xb is None else xb[i : i + 1],
+                            method=method,
+                            targets=targets,
                         )[0]
-            out[idx, 0] = scores
+            out[sel, 0] = np.where(inc[rp][:, :, None], scores, np.nan)
         out[:, 1] = rank_desc(out[:, 0], axis=-2)
         return out
 
