@@ -89,6 +89,10 @@ def test_registry_cli_end_to_end(db: str, tmp_path: Path) -> None:
     text = _ok(["registry", "match", "need", "1", "--db", db])
     assert "similarity" in text and "score" in text
     _ok(["registry", "update", "need", "1", "--db", db, "-s", "status=in_progress"], **env)
+    _ok(["registry", "propose", "1", "1", "--db", db], **env)
+    _ok(["registry", "answer", "1", "accepted", "--db", db], **env)
+    stored = json.loads(_ok(["registry", "matches", "--need", "1", "--db", db, "--json"]))
+    assert stored[0]["status"] == "accepted"
     xml = tmp_path / "a.xml"
     xml.write_text(ACTIVITY, encoding="utf-8")
     assert "1 new" in _ok(["registry", "import-iati", str(xml), "--db", db], **env)

@@ -281,6 +281,23 @@ def match(
                 )
 
 
+@registry_app.command("matches")
+def matches(
+    need: int | None = typer.Option(None, help="Need id."),
+    offer: int | None = typer.Option(None, help="Offer id."),
+    status: str | None = typer.Option(None, help="proposed | accepted | rejected | withdrawn"),
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """List recorded matches (proposed, accepted ...) with their stored scores."""
+    reg = _registry(db)
+    rows = reg.list_matches(need_id=need, offer_id=offer, status=status)
+    if as_json:
+        _print_json(rows)
+    else:
+        _table(rows, ["id", "need_id", "offer_id", "score", "status", "note"], "matches")
+
+
 @registry_app.command("propose")
 def propose(
     need_id: int,
