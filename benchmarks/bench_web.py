@@ -67,6 +67,11 @@ def pages(client: httpx.Client) -> dict[str, str]:
         "indicators search": "/en/indicators?q=internet",
         "indicator": "/en/indicators/IT.NET.USER.ZS",
         "sources": "/en/sources",
+        "rankings hdi": "/en/rankings/hdi",
+        "rankings hdi (builder move)": "/en/rankings/hdi?w_income=2.5",
+        f"scenario hdi {country}": f"/en/scenario/hdi/{country}?v_le=75",
+        "methodology hdi": "/en/methodology/hdi",
+        "board": "/en/board",
     }
 
 
