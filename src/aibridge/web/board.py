@@ -124,14 +124,19 @@ def _sessions(request: Request) -> SessionStore:
 
 
 def get_registry(request: Request) -> Any:
-    """The app's registry: ``app.state.registry`` when the API set one, else the default."""
-    registry = getattr(request.app.state, "registry", None)
-    if registry is None:
-        from aibridge.registry.service import Registry
+    """The app's registry: the API's (``aibridge.api.deps.get_registry``: ``app.state.registry``
+    or one opened from the settings), so the board and the REST API share one registry."""
+    try:
+        from aibridge.api.deps import get_registry as api_registry
+    except ImportError:  # pragma: no cover - the API ships with aibridge
+        registry = getattr(request.app.state, "registry", None)
+        if registry is None:
+            from aibridge.registry.service import Registry
 
-        registry = Registry()
-        request.app.state.registry = registry
-    return registry
+            registry = Registry()
+            request.app.state.registry = registry
+        return registry
+    return api_registry(request)
 
 
 def current_session(request: Request) -> Session | None:

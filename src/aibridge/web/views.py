@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -185,20 +186,33 @@ def render_error_page(request: Request, status: int, title: str, detail: str) ->
 # -- data dependency ------------------------------------------------------------------------
 
 
+_data_lock = threading.Lock()
+
+
 def get_web_data(request: Request) -> WebData:
-    """The app's WebData over its store: ``app.state.store`` when the API set one, else
-    ``Store.open()`` on the configured store (opened once per app)."""
+    """The app's WebData over its store: the API's store (``app.state.store``, opened from
+    the settings on first use by ``aibridge.api.deps.app_store``), else ``Store.open()``."""
     state = request.app.state
     data: WebData | None = getattr(state, "web_data", None)
-    if data is None:
-        store = getattr(state, "store", None)
-        if store is None:
-            from aibridge.store import Store
+    if data is not None:
+        return data
+    with _data_lock:
+        data = getattr(state, "web_data", None)
+        if data is None:
+            store: Any
+            try:
+                from aibridge.api.deps import app_store
 
-            store = Store.open()
-            state.store = store
-        data = WebData(store)
-        state.web_data = data
+                store = app_store(request.app)
+            except ImportError:  # pragma: no cover - the API ships with aibridge
+                store = getattr(state, "store", None)
+                if store is None:
+                    from aibridge.store import Store
+
+                    store = Store.open()
+                    state.store = store
+            data = WebData(store)
+            state.web_data = data
     return data
 
 
