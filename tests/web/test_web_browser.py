@@ -188,7 +188,17 @@ def test_language_switch_keeps_the_page(watched: Watched, base_url: str) -> None
 
 
 @pytest.mark.parametrize(
-    "path", ["/en/", "/ar/country/KEN", "/en/compare?e=KEN&e=NGA", "/en/sources"]
+    "path",
+    [
+        "/en/",
+        "/ar/country/KEN",
+        "/en/compare?e=KEN&e=NGA",
+        "/en/sources",
+        "/ar/rankings/hdi",
+        "/en/scenario/hdi/KEN",
+        "/en/board",
+        "/en/methodology/hdi",
+    ],
 )
 def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str, path: str) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)

@@ -316,7 +316,9 @@ def board(
             for i in items
             if all(w in f"{i.title} {getattr(i, 'description', '')}".lower() for w in words)
         ]
-    needs_map = _needs_map(page, registry.list_needs()) if tab == "needs" else None
+    all_needs = registry.list_needs() if tab == "needs" else []
+    needs_map = _needs_map(page, all_needs) if tab == "needs" else None
+    open_counts = Counter(n.economy for n in all_needs if n.status in ("open", "in_progress"))
     from aibridge.registry import schemas as s
 
     context: dict[str, Any] = {
@@ -341,6 +343,7 @@ def board(
         "countries": sorted(data.countries(), key=lambda e: page.country(e.iso3)),
         "session": session,
         "needs_map": needs_map,
+        "open_counts": sorted(open_counts.items(), key=lambda kv: (-kv[1], kv[0])),
     }
     template = "partials/board_results.html" if _is_htmx(request) else "board.html"
     return render(request, template, lang=lang, data=data, **context)
