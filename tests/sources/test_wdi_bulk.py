@@ -250,3 +250,22 @@ def test_non_finite_cells_are_errors(tmp_path: Path) -> None:
     path = write(tmp_path / "WDIData.csv", HEADER + "Kenya,KEN,x,IT.NET.USER.ZS,1,inf,3,\n")
     with pytest.raises(SourceFormatError, match=r"line 2, column '2020': non-finite value inf"):
         WdiBulkSource().read_file(path)
+
+
+def test_arrow_reader_is_the_route_for_good_files(tmp_path: Path) -> None:
+    import duckdb
+
+    api = (
+        '"Data Source","World Development Indicators",\n\n"Last Updated Date","2026-07-13",\n\n'
+        + HEADER
+        + BODY
+    )
+    path = write(tmp_path / "API_X_DS2_en_csv_v2_1.csv", api)
+    con = duckdb.connect()
+    staged = WdiBulkSource().stage_into(con, path, name="_t")
+    temp = {
+        r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    }
+    assert "_t_raw" not in temp  # parsed by Arrow, not re-read by DuckDB
+    assert con.sql(f"SELECT count(*) FROM {staged.relation}").fetchall() == [(6,)]
+    assert staged.origin.vintage == "2026-07-13" and staged.keys_unique

@@ -341,6 +341,10 @@ class WdiBulkSource:
                 parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"'),
                 convert_options=pacsv.ConvertOptions(
                     column_types=arrow_types,
+                    # names and trailing empty columns are not needed: skip converting them
+                    include_columns=[
+                        k for k in types if k != "country_name" and not k.startswith("_extra")
+                    ],
                     null_values=["", ".."],
                     strings_can_be_null=True,
                     quoted_strings_can_be_null=True,
