@@ -1,0 +1,133 @@
+"""The FastAPI application: ``create_app()`` wires the ``/v1`` routes, the error funnel, the
+middleware (request ids, JSON logs, ETags, rate limit, body limit, metrics, CORS), the
+offline API docs and, when installed, the web pages.
+
+``aibridge serve`` runs it with uvicorn on the embedded default store; tests pass their own
+``store=`` (e.g. ``Store(":memory:")``) and ``registry=``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from aibridge import __version__
+from aibridge.api.deps import DataVersion
+from aibridge.api.docs import install_docs
+from aibridge.api.errors import install_error_handlers
+from aibridge.api.middleware import ApiMiddleware, Limits, Metrics, configure_logging
+from aibridge.api.openapi import PROBLEM_RESPONSES, install_openapi
+from aibridge.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from aibridge.registry.service import Registry
+    from aibridge.store import Store
+
+__all__ = ["create_app"]
+
+API_DESCRIPTION = """\
+Machine access to everything aibridge knows: the indicator store (economies, indicators,
+observations with their source, vintage and flag), composite-index frameworks and results,
+and the cooperation registry.
+
+* Reads are public; registry writes need `Authorization: Bearer <token>` with the right role.
+* Every error is RFC 9457 `application/problem+json`.
+* Read responses carry a strong `ETag`; send it back in `If-None-Match` to get `304`.
+* Observations come as JSON, CSV or Parquet (`Accept` header or `?format=`), paginated with
+  an opaque `cursor`.
+"""
+
+_NOT_CACHEABLE = ("/v1/registry", "/v1/resolutions", "/v1/me")
+
+
+def _cacheable(path: str) -> bool:
+    return path.startswith("/v1/") and not path.startswith(_NOT_CACHEABLE)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    registry: Registry | None = None,
+    limits: Limits | None = None,
+    web: bool = True,
+) -> FastAPI:
+    """Build the aibridge API (and web) application.
+
+    Parameters
+    ----------
+    settings:
+        Defaults to :func:`aibridge.settings.get_settings` (``AIBRIDGE_*`` variables).
+    store, registry:
+        Use these instead of opening the configured ones on first use.
+    limits:
+        Body size, rate limit and caching knobs; defaults from ``settings``.
+    web:
+        Mount the web pages (``aibridge.web``) when they are installed.
+    """
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="aibridge API",
+        version=__version__,
+        summary="AI capacity building between countries: data, indices and cooperation.",
+        description=API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        responses=PROBLEM_RESPONSES,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    )
+    app.state.settings = settings
+    if store is not None:
+        app.state.store = store
+    if registry is not None:
+        app.state.registry = registry
+    version = DataVersion(app)
+    app.state.data_version = version
+    metrics = Metrics()
+    app.state.metrics = metrics
+
+    install_error_handlers(app)
+    _include_routes(app)
+    install_docs(app)
+    install_openapi(app)
+    if web:
+        try:
+            from aibridge.web.app import mount_web
+        except ImportError:  # pragma: no cover - the web app is part of the package
+            pass
+        else:
+            mount_web(app)
+
+    limits = limits or Limits(rate_limit_per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(
+        ApiMiddleware,
+        limits=limits,
+        metrics=metrics,
+        version=version,
+        cacheable=_cacheable,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After", "Link", "X-Next-Cursor"],
+            max_age=600,
+        )
+    if settings.env != "test":
+        configure_logging()
+    return app
+
+
+def _include_routes(app: FastAPI) -> None:
+    import importlib
+
+    from aibridge.api.routes import ROUTERS
+
+    for name in ROUTERS:
+        module: Any = importlib.import_module(f"aibridge.api.routes.{name}")
+        app.include_router(module.router)

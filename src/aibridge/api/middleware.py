@@ -1,0 +1,407 @@
+"""The API's ASGI middleware: one pure-ASGI layer (no ``BaseHTTPMiddleware``, which costs a
+task and a body copy per request) that does, in order:
+
+1. **request id**: ``X-Request-ID`` from the client when it is a safe token, else a new one;
+   echoed on the response and put on ``request.state.request_id`` and in every log line;
+2. **body size limit**: ``Content-Length`` above the limit answers 413 at once; a chunked
+   body is counted as it streams and cut off at the limit;
+3. **rate limit** per bearer token (hashed) or client IP: a token bucket of
+   ``rate_limit_per_minute`` requests refilled continuously; over it, 429 problem+json with
+   ``Retry-After``;
+4. **conditional GET**: on cacheable read routes a strong ``ETag`` derived from the data
+   version (store origins/vintages), the framework files' hash, the path, query and the
+   negotiated media type; ``If-None-Match`` answers 304 before the route runs;
+5. **metrics** (Prometheus counters/histograms by route template) and one structured JSON
+   access-log line per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aibridge.api.errors import PROBLEM_JSON
+
+__all__ = [
+    "ApiMiddleware",
+    "JsonFormatter",
+    "Limits",
+    "Metrics",
+    "RateLimiter",
+    "configure_logging",
+]
+
+_SAFE_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_UNMETERED: Final = ("/healthz", "/readyz", "/metrics")
+access_log = logging.getLogger("aibridge.api.access")
+
+# -- logging ----------------------------------------------------------------------------------
+
+_STD_ATTRS: Final = frozenset(
+    logging.LogRecord("", 0, "", 0, "", (), None).__dict__.keys() | {"message", "asctime"}
+)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and every ``extra`` field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STD_ATTRS and not key.startswith("_"):
+                out[key] = value
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """Send ``aibridge`` logs to stderr as JSON lines (idempotent)."""
+    logger = logging.getLogger("aibridge")
+    if any(getattr(h, "_aibridge_json", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    handler._aibridge_json = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+# -- settings of the layer ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Knobs of the middleware (``create_app`` fills them from the settings)."""
+
+    max_body_bytes: int = 1_000_000
+    rate_limit_per_minute: int = 600  # 0 = no limit
+    cache_max_age: int = 60  # seconds a client may reuse a read response unchecked
+    access_log: bool = True
+
+
+# -- rate limiting ----------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """Token buckets keyed by client (thread-safe; the buckets are pruned when many)."""
+
+    MAX_KEYS: Final = 50_000
+
+    def __init__(self, per_minute: int):
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, now: float | None = None) -> tuple[bool, float, int]:
+        """Take one token: (allowed, seconds until the next token, tokens left)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                allowed, wait = True, 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                allowed, wait = False, (1.0 - tokens) / self.rate
+            if len(self._buckets) > self.MAX_KEYS:
+                self._prune(now)
+            return allowed, wait, int(tokens - 1 if allowed else tokens)
+
+    def _prune(self, now: float) -> None:
+        full = [
+            k
+            for k, (t, last) in self._buckets.items()
+            if t + (now - last) * self.rate >= self.capacity
+        ]
+        for k in full:
+            del self._buckets[k]
+
+
+def _client_key(headers: Headers, scope: Scope) -> str:
+    auth = headers.get("authorization", "")
+    if auth[:7].lower() == "bearer " and len(auth) > 7:
+        return "token:" + hashlib.sha256(auth[7:].strip().encode()).hexdigest()[:24]
+    client = scope.get("client")
+    return "ip:" + (client[0] if client else "unknown")
+
+
+# -- metrics ------------------------------------------------------------------------------------
+
+
+class Metrics:
+    """Prometheus metrics of one app (own registry, so several apps can live in one process)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "aibridge_http_requests_total",
+            "HTTP requests by method, route template and status",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "aibridge_http_request_duration_seconds",
+            "Time to answer a request, by method and route template",
+            ("method", "route"),
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "aibridge_http_requests_in_flight", "Requests being answered", registry=self.registry
+        )
+        self.rate_limited = Counter(
+            "aibridge_http_rate_limited_total",
+            "Requests refused by the rate limit",
+            registry=self.registry,
+        )
+
+
+# -- the middleware -----------------------------------------------------------------------------
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _problem(status: int, title: str, detail: str, request_id: str, path: str) -> bytes:
+    return json.dumps(
+        {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": path,
+            "request_id": request_id,
+        }
+    ).encode()
+
+
+class ApiMiddleware:
+    """See the module docstring. ``version`` returns the current data+framework version
+    string; ``cacheable(path)`` says whether a GET on ``path`` may carry an ETag."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limits: Limits,
+        metrics: Metrics,
+        version: Callable[[], str],
+        cacheable: Callable[[str], bool],
+    ) -> None:
+        self.app = app
+        self.limits = limits
+        self.metrics = metrics
+        self.version = version
+        self.cacheable = cacheable
+        per_minute = limits.rate_limit_per_minute
+        self.limiter = RateLimiter(per_minute) if per_minute > 0 else None
+        # every client address also has a bucket (4x, for several tokens behind one NAT), so
+        # sending made-up tokens does not escape the limit
+        self.ip_limiter = RateLimiter(per_minute * 4) if per_minute > 0 else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        headers = Headers(scope=scope)
+        given = headers.get("x-request-id", "")
+        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        path: str = scope["path"]
+        method: str = scope["method"]
+        status_box = [500]
+
+        async def reply(status: int, body: bytes, extra: dict[str, str] | None = None) -> None:
+            status_box[0] = status
+            hdrs = [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ]
+            hdrs += [(k.lower().encode(), v.encode()) for k, v in (extra or {}).items()]
+            await send({"type": "http.response.start", "status": status, "headers": hdrs})
+            await send({"type": "http.response.body", "body": body})
+
+        self.metrics.in_flight.inc()
+        try:
+            # 2. body size ------------------------------------------------------------------
+            length = headers.get("content-length")
+            limit = self.limits.max_body_bytes
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                await reply(
+                    413 if length.isdigit() else 400,
+                    _problem(
+                        413 if length.isdigit() else 400,
+                        "Content Too Large" if length.isdigit() else "Bad Request",
+                        f"the request body may be at most {limit} bytes; got {length}"
+                        if length.isdigit()
+                        else "invalid Content-Length header",
+                        request_id,
+                        path,
+                    ),
+                )
+                return
+            # 3. rate limit -----------------------------------------------------------------
+            if self.limiter is not None and not path.startswith(_UNMETERED):
+                key = _client_key(headers, scope)
+                allowed, wait, _left = self.limiter.hit(key)
+                if allowed and key.startswith("token:") and self.ip_limiter is not None:
+                    client = scope.get("client")
+                    allowed, wait, _left = self.ip_limiter.hit(
+                        "ip:" + (client[0] if client else "unknown")
+                    )
+                if not allowed:
+                    self.metrics.rate_limited.inc()
+                    retry = max(1, math.ceil(wait))
+                    await reply(
+                        429,
+                        _problem(
+                            429,
+                            "Too Many Requests",
+                            f"rate limit of {self.limits.rate_limit_per_minute} requests per "
+                            f"minute exceeded; retry in {retry} s",
+                            request_id,
+                            path,
+                        ),
+                        {"Retry-After": str(retry)},
+                    )
+                    return
+            # 4. conditional GET ---------------------------------------------------------------
+            etag: str | None = None
+            if method in ("GET", "HEAD") and self.cacheable(path):
+                etag = self._etag(scope, headers)
+                if _matches(headers.get("if-none-match"), etag):
+                    status_box[0] = 304
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 304,
+                            "headers": [
+                                (b"etag", etag.encode()),
+                                (b"cache-control", self._cache_control().encode()),
+                                (b"vary", b"Accept"),
+                                (b"x-request-id", request_id.encode()),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+
+            received = 0
+
+            async def limited_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise _BodyTooLarge
+                return message
+
+            started = False
+
+            async def send_wrapper(message: Message) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                    status_box[0] = message["status"]
+                    out = MutableHeaders(scope=message)
+                    out["X-Request-ID"] = request_id
+                    if etag is not None and message["status"] == 200:
+                        out["ETag"] = etag
+                        out["Cache-Control"] = self._cache_control()
+                        out.append("Vary", "Accept")
+                    elif "cache-control" not in out and method in ("GET", "HEAD"):
+                        out["Cache-Control"] = (
+                            "no-store" if message["status"] >= 400 else ("private, no-cache")
+                        )
+                await send(message)
+
+            try:
+                await self.app(scope, limited_receive if length is None else receive, send_wrapper)
+            except _BodyTooLarge:
+                if started:
+                    raise
+                await reply(
+                    413,
+                    _problem(
+                        413,
+                        "Content Too Large",
+                        f"the request body may be at most {limit} bytes",
+                        request_id,
+                        path,
+                    ),
+                )
+        finally:
+            self.metrics.in_flight.dec()
+            elapsed = time.perf_counter() - start
+            route = scope.get("route")
+            template = getattr(route, "path", None) or (
+                "static" if path.startswith("/static/") else "unmatched"
+            )
+            status = status_box[0]
+            self.metrics.requests.labels(method, template, str(status)).inc()
+            self.metrics.latency.labels(method, template).observe(elapsed)
+            if self.limits.access_log and access_log.isEnabledFor(logging.INFO):
+                client = scope.get("client")
+                access_log.info(
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": method,
+                        "path": path,
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 3),
+                        "client": client[0] if client else None,
+                    },
+                )
+
+    def _cache_control(self) -> str:
+        return f"public, max-age={self.limits.cache_max_age}, must-revalidate"
+
+    def _etag(self, scope: Scope, headers: Headers) -> str:
+        digest = hashlib.sha256()
+        for part in (
+            self.version(),
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            headers.get("accept", ""),
+            headers.get("accept-language", ""),
+        ):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return '"' + digest.hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))

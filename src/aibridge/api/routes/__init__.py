@@ -1,0 +1,10 @@
+"""One router per resource (FastAPI template). ``ROUTERS`` lists the modules ``create_app``
+includes, in order."""
+
+ROUTERS: tuple[str, ...] = (
+    "health",
+    "economies",
+    "indicators",
+    "observations",
+    "sources",
+)
