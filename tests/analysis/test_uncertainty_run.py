@@ -11,6 +11,7 @@ import pytest
 from aibridge.analysis.uncertainty import (
     IndexPlan,
     UncertaintySpec,
+    analyze,
     bind,
     evaluate,
     run_uncertainty,
@@ -278,3 +279,40 @@ def test_nominal_choices_bit_identical_in_mixed_batches(toy_factory) -> None:  #
     want = np.asarray(nominal.scores)[0][:, [codes.index(t) for t in targets]]
     for i in np.flatnonzero(is_nominal):
         np.testing.assert_array_equal(y[i, 0], want)
+
+
+def test_failing_replications_are_nan_and_the_others_exact(toy_factory) -> None:  # type: ignore[no-untyped-def]
+    # a geometric mean refuses negative values: with min-max onto [-50, 50] those
+    # replications fail (NaN, as COINr's failed regen) unless the negative cells are dropped
+    from aibridge.analysis.uncertainty import rebuild
+    from aibridge.errors import DataError
+
+    spec, panel = toy_factory(n=20, k=9, seed=6)
+    plan = IndexPlan(spec, panel)
+    uspec = UncertaintySpec.parse(
+        {
+            "weights": {"noise": 0.3, "levels": [1, 2]},
+            "normalisation": [
+                {"method": "minmax", "params": {"low": -50, "high": 50}},
+                {"method": "minmax", "params": {"low": 1, "high": 100}},
+            ],
+            "aggregation": [{"method": "geom_mean"}, {"method": "arith_mean"}],
+            "exclude": True,
+            "targets": ["idx", "p1"],
+        }
+    )
+    problem = bind(uspec, plan)
+    design = sample(problem, 80, rng=4)
+    y = evaluate(problem, design, chunk_size=30)
+    n_failed = 0
+    for i in range(design.n_runs):
+        try:
+            want = rebuild(problem, design.u[i])
+        except DataError:
+            n_failed += 1
+            assert np.isnan(y[i, 0]).all() and np.isnan(y[i, 1]).all()
+            continue
+        np.testing.assert_allclose(y[i, 0], want, rtol=1e-12)
+    assert 0 < n_failed < design.n_runs
+    res = analyze(problem, design, y)
+    assert res.failed == n_failed

@@ -452,37 +452,73 @@ class IndexPlan:
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_cache": {}}
 
-    def _node_fn(self, k: int, method: Alternative | None) -> tuple[Any, dict[str, Any]]:
+    def _node_fn(
+        self, k: int, method: Alternative | None
+    ) -> tuple[Callable[..., np.ndarray], dict[str, Any], bool]:
+        """Aggregator of node ``k``, its parameters, and whether it refuses negative values."""
         from aibridge.engine.aggregate import AGGREGATORS
         from aibridge.engine.spec import Step
 
         step = _step(method) or self.tree.methods[k] or Step("arith_mean")
         try:
-            return AGGREGATORS[step.method], dict(step.params)
+            fn = AGGREGATORS[step.method]
         except KeyError:
             raise SpecError(
                 f"unknown aggregation method {step.method!r}; choose one of {sorted(AGGREGATORS)}"
             ) from None
+        params = dict(step.params)
+        # the engine's rule (aggregate.py): these raise DataError on any negative child value
+        nonneg = step.method in ("geom_mean", "harm_mean") or (
+            step.method == "power_mean" and params.get("p", 1.0) != 1
+        )
+        return fn, params, nonneg
+
+    @staticmethod
+    def _apply(
+        fn: Callable[..., np.ndarray],
+        block: np.ndarray,
+        w: np.ndarray,
+        params: dict[str, Any],
+        nonneg: bool,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``fn(block, w)``; for aggregators that refuse negative values, the batch rows that
+        hold one are blanked (NaN) instead and reported as failed, so one failing replication
+        does not stop the others. The other rows keep their values *and memory layout*."""
+        if nonneg:
+            with np.errstate(invalid="ignore"):
+                bad = np.any(block < 0, axis=(-2, -1))
+            if bad.any():
+                block = block.copy(order="K")
+                block[bad] = np.nan
+                return fn(block, w, **params), bad
+        return fn(block, w, **params), None
 
     def walk(
         self, x: np.ndarray, weights: np.ndarray, *, method: Alternative | None = None
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Every tree column for a stack of normalised data ``x`` ``(P, n, k)`` with one set
-        of weights ``(K,)``: ``(P, n, K)``, not masked. This is
-        :func:`aibridge.engine.build.aggregate_tree` (same calls on the same contiguous
-        blocks, so the same bits)."""
+        of weights ``(K,)``: values ``(P, n, K)`` (not masked) and ``failed`` ``(P, K)``, the
+        nodes whose aggregation (or a descendant's) refused the data. This is
+        :func:`aibridge.engine.build.aggregate_tree` (same calls on the same blocks, so the
+        same bits)."""
         n_ind = self.tree.n_indicators
-        out = np.empty((*x.shape[:-1], len(self.codes)))
+        n_cols = len(self.codes)
+        out = np.empty((*x.shape[:-1], n_cols))
         out[..., :n_ind] = x
-        for k in range(n_ind, len(self.codes)):
-            fn, params = self._node_fn(k, method)
+        failed = np.zeros((x.shape[0], n_cols), bool)
+        for k in range(n_ind, n_cols):
+            fn, params, nonneg = self._node_fn(k, method)
             ch = list(self.tree.children[k])
-            out[..., k] = fn(out[..., ch], weights[..., ch], **params)
-        return out
+            out[..., k], bad = self._apply(fn, out[..., ch], weights[..., ch], params, nonneg)
+            failed[:, k] = failed[:, ch].any(axis=1)
+            if bad is not None:
+                failed[:, k] |= bad
+        return out, failed
 
     def walk_rows(
         self,
         static: np.ndarray,
+        static_failed: np.ndarray,
         rows_static: np.ndarray,
         weights: np.ndarray,
         varying_weights: np.ndarray,
@@ -491,14 +527,15 @@ class IndexPlan:
         method: Alternative | None = None,
         targets: Sequence[int] | None = None,
     ) -> np.ndarray:
-        """Replications as one batch: ``(B, n, len(targets))``, not masked.
+        """Replications as one batch: ``(B, n, len(targets))``, not masked; NaN for a failed
+        replication (one whose aggregation anywhere in the tree refused its data).
 
         ``static[rows_static[i]]`` holds replication ``i``'s node values under nominal weights
-        (:meth:`walk` of its preprocessing choice); only the nodes above a varying weight
-        (``varying_weights``) or above varying data (``xb``, ``(B, n, k)``, e.g. a dropped
-        indicator) are recomputed, on the replication axis, from contiguous child blocks —
-        the same calls as :func:`aibridge.engine.build.aggregate_tree`, so a replication
-        whose inputs are nominal is bit-identical to the nominal build.
+        (:meth:`walk` of its preprocessing choice; ``static_failed`` its failures); only the
+        nodes above a varying weight (``varying_weights``) or above varying data (``xb``,
+        ``(B, n, k)``, e.g. a dropped indicator) are recomputed, on the replication axis, from
+        child blocks laid out as :func:`aibridge.engine.build.aggregate_tree` lays them out,
+        so a replication whose inputs are nominal is bit-identical to the nominal build.
         """
         n_ind = self.tree.n_indicators
         n_cols = len(self.codes)
@@ -506,6 +543,7 @@ class IndexPlan:
         varies = np.zeros(n_cols, bool)
         varies[:n_ind] = xb is not None
         var: dict[int, np.ndarray] = {}
+        failed = np.zeros(rows_static.size, bool)
 
         def column(c: int) -> np.ndarray:
             if not varies[c]:
@@ -520,14 +558,21 @@ class IndexPlan:
             varies[k] = bool(varies[ch].any() or w_var[ch].any())
             if not varies[k]:
                 continue
-            fn, params = self._node_fn(k, method)
+            fn, params, nonneg = self._node_fn(k, method)
             if xb is not None and all(c < n_ind for c in ch):
                 block = xb[..., ch]
             else:
                 block = _block([column(c) for c in ch])
-            var[k] = fn(block, weights[..., ch], **params)
+            var[k], bad = self._apply(fn, block, weights[..., ch], params, nonneg)
+            if bad is not None:
+                failed |= bad
+        # a node computed once (not varying) that failed fails every replication using it
+        failed |= static_failed[rows_static][:, ~varies].any(axis=1)
         cols = list(range(n_cols)) if targets is None else list(targets)
-        return np.stack([column(c) for c in cols], axis=-1)
+        out = np.stack([column(c) for c in cols], axis=-1)
+        if failed.any():
+            out[failed] = np.nan
+        return out
 
     def aggregate(
         self,
@@ -552,8 +597,6 @@ class IndexPlan:
         spec (weights of pillars and sub-indexes perturbed) the pillar scores — most of the
         work — are computed once per group of replications.
         """
-        from aibridge.engine.aggregate import AGGREGATORS
-        from aibridge.engine.spec import Step
 
         tree = self.tree
         n_ind = tree.n_indicators
@@ -579,26 +622,18 @@ class IndexPlan:
                 return np.broadcast_to(stat[0, :, c], (b, n))
             return x3[..., c] if c < n_ind else var[c]
 
-        override = _step(method)
         for k in range(n_ind, n_cols):
-            step = override or tree.methods[k] or Step("arith_mean")
-            try:
-                fn = AGGREGATORS[step.method]
-            except KeyError:
-                raise SpecError(
-                    f"unknown aggregation method {step.method!r}; choose one of "
-                    f"{sorted(AGGREGATORS)}"
-                ) from None
+            fn, params, _ = self._node_fn(k, method)
             ch = list(tree.children[k])
             varies[k] = bool(varies[ch].any() or w_var[ch].any())
             if not varies[k]:
-                stat[..., k] = fn(stat[..., ch], w2[0][ch], **dict(step.params))
+                stat[..., k] = fn(stat[..., ch], w2[0][ch], **params)
             else:
                 if all(c < n_ind for c in ch):
                     block = x3[..., ch]
                 else:
                     block = _block([column(c) for c in ch])
-                var[k] = fn(block, w2[..., ch], **dict(step.params))
+                var[k] = fn(block, w2[..., ch], **params)
         cols = list(range(n_cols)) if targets is None else list(targets)
         out = np.stack([column(c) for c in cols], axis=-1)
         return np.where(included[:, None], out, np.nan)
@@ -827,7 +862,7 @@ class _Evaluator:
     def __init__(self, problem: Problem):
         self.problem = problem
         self._cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._static: dict[tuple[int, ...], np.ndarray] = {}
+        self._static: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         self.varying_weights = np.zeros(len(problem.plan.codes), bool)
         self.varying_weights[list(problem.weight_map)] = True
 
@@ -890,28 +925,68 @@ class _Evaluator:
             out[:, cols[sel[live]]] = draw
         return out
 
-    def _static_values(self, pre_keys: np.ndarray, agg: int, xs: np.ndarray) -> np.ndarray:
-        """Every tree column with nominal weights, before masking: ``(P, n, K)``, one slice per
-        preprocessing choice in ``pre_keys`` (cached per choice and aggregation). NaN slices
-        for choices whose nominal-weight aggregation fails (their replications fail too)."""
+    def _static_values(
+        self, pre_keys: np.ndarray, agg: int, xs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every tree column with nominal weights, before masking — values ``(P, n, K)`` and
+        failures ``(P, K)`` — one slice per preprocessing choice in ``pre_keys``, cached per
+        choice and aggregation method."""
         plan = self.problem.plan
         method = self.problem.alternatives("aggregation")[agg] if agg >= 0 else None
         keys = [(*(int(v) for v in key), agg) for key in pre_keys]
         todo = [i for i, key in enumerate(keys) if key not in self._static]
         if todo:
-            try:
-                vals = plan.walk(xs[todo], plan.weights, method=method)
-                for j, i in enumerate(todo):
-                    self._static[keys[i]] = vals[j]
-            except DataError:
-                for i in todo:
-                    try:
-                        self._static[keys[i]] = plan.walk(
-                            xs[i : i + 1], plan.weights, method=method
-                        )[0]
-                    except DataError:
-                        self._static[keys[i]] = np.full((xs.shape[1], len(plan.codes)), np.nan)
-        return np.stack([self._static[key] for key in keys])
+            vals, failed = plan.walk(xs[todo], plan.weights, method=method)
+            for j, i in enumerate(todo):
+                self._static[keys[i]] = (vals[j], failed[j])
+        return (
+            np.stack([self._static[key][0] for key in keys]),
+            np.stack([self._static[key][1] for key in keys]),
+        )
+
+    def _walk_safe(
+        self,
+        static: tuple[np.ndarray, np.ndarray],
+        rp: np.ndarray,
+        wb: np.ndarray,
+        xb: np.ndarray | None,
+        method: Alternative | None,
+    ) -> np.ndarray:
+        """:meth:`IndexPlan.walk_rows`; replications whose aggregation fails (e.g. a geometric
+        mean meeting a negative z-score) become NaN, as COINr's failed regenerations, while the
+        others still count. On failure the batch is split by preprocessing choice (the usual
+        cause), and only a failing choice's replications are retried one by one."""
+        p = self.problem
+        args: dict[str, Any] = {"method": method, "targets": p.target_columns}
+        try:
+            return p.plan.walk_rows(*static, rp, wb, self.varying_weights, xb=xb, **args)
+        except DataError:  # a rule the pre-check does not know: fall back, split the batch
+            pass
+        n, t = static[0].shape[1], len(p.target_columns)
+        out = np.full((rp.size, n, t), np.nan)
+        keys = np.unique(rp)
+        if keys.size > 1:
+            for key in keys:
+                sub = np.flatnonzero(rp == key)
+                out[sub] = self._walk_safe(
+                    static,
+                    rp[sub],
+                    wb[sub] if wb.ndim == 2 else wb,
+                    None if xb is None else xb[sub],
+                    method,
+                )
+            return out
+        for i in range(rp.size):
+            with contextlib.suppress(DataError):
+                out[i] = p.plan.walk_rows(
+                    *static,
+                    rp[i : i + 1],
+                    wb[i : i + 1] if wb.ndim == 2 else wb,
+                    self.varying_weights,
+                    xb=None if xb is None else xb[i : i + 1],
+                    **args,
+                )[0]
+        return out
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         from aibridge.engine.rank import rank_desc
@@ -935,7 +1010,6 @@ class _Evaluator:
         weights = self.weights(rows)
         agg_of_row = choice.get("aggregation", none)
         out = np.empty((b, 2, n, t))
-        targets = p.target_columns
         for agg in np.unique(agg_of_row):
             sel = np.flatnonzero(agg_of_row == agg)
             method = p.alternatives("aggregation")[agg] if agg >= 0 else None
@@ -949,25 +1023,7 @@ class _Evaluator:
                 if drop.size:
                     xb[drop, :, np.asarray(p.excluded)[ex[drop] - 1]] = np.nan
             wb = weights[sel] if weights.ndim == 2 else weights
-            try:
-                scores = plan.walk_rows(
-                    static, rp, wb, self.varying_weights, xb=xb, method=method, targets=targets
-                )
-            except DataError:
-                # e.g. a geometric mean meeting a negative z-score: as COINr's failed regen,
-                # those replications become NaN while the others still count.
-                scores = np.full((sel.size, n, t), np.nan)
-                for i in range(sel.size):
-                    with contextlib.suppress(DataError):
-                        scores[i] = plan.walk_rows(
-                            static,
-                            rp[i : i + 1],
-                            wb[i : i + 1] if wb.ndim == 2 else wb,
-                            self.varying_weights,
-                            xb=None if xb is None else xb[i : i + 1],
-                            method=method,
-                            targets=targets,
-                        )[0]
+            scores = self._walk_safe(static, rp, wb, xb, method)
             out[sel, 0] = np.where(inc[rp][:, :, None], scores, np.nan)
         out[:, 1] = rank_desc(out[:, 0], axis=-2)
         return out
