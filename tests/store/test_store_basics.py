@@ -236,3 +236,10 @@ def test_status_per_source(store: Store) -> None:
     assert src.loc["test", "indicators"] == 2 and src.loc["test", "economies"] == 3
     assert (src.loc["test", "first_year"], src.loc["test", "last_year"]) == (2014, 2017)
     assert src.loc["other", "vintages"] == "v1"
+
+
+def test_panel_open_year_range(store: Store) -> None:
+    store.ingest(make_batch(ROWS))
+    p = store.panel(["IT.NET.USER.ZS"], ["KEN"], (2016, None))  # type: ignore[arg-type]
+    assert p.years.tolist() == [2016, 2017]
+    assert p.values[:, 0, 0].tolist() == [17.8, 10.0]

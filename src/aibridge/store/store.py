@@ -809,7 +809,9 @@ class Store:
         elif isinstance(years, int):
             year_arr = np.array([years])
         elif isinstance(years, tuple) and len(years) == 2:
-            year_arr = np.arange(years[0], years[1] + 1)
+            lo = years[0] if years[0] is not None else (year_col.min() if len(year_col) else 0)
+            hi = years[1] if years[1] is not None else (year_col.max() if len(year_col) else -1)
+            year_arr = np.arange(int(lo), int(hi) + 1)
         else:
             year_arr = np.array(sorted(set(years)))
         values = np.full((len(year_arr), len(econ_list), len(inds)), np.nan)
