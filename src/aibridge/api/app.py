@@ -43,7 +43,13 @@ _NOT_CACHEABLE = ("/v1/registry", "/v1/resolutions", "/v1/me")
 
 
 def _cacheable(path: str) -> bool:
-    return path.startswith("/v1/") and not path.startswith(_NOT_CACHEABLE)
+    """Read routes answered from the store and framework files only (the registry changes
+    without a data version change, so its routes are never given an ETag)."""
+    return (
+        path.startswith("/v1/")
+        and not path.startswith(_NOT_CACHEABLE)
+        and not path.endswith("/resolutions")
+    )
 
 
 def create_app(

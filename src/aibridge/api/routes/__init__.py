@@ -7,4 +7,6 @@ ROUTERS: tuple[str, ...] = (
     "indicators",
     "observations",
     "sources",
+    "registry",
+    "resolutions",
 )
