@@ -175,3 +175,11 @@ def test_sign_out_ends_the_session(client: TestClient, tokens: dict[str, str]) -
     response = client.post("/en/signout", data={"csrf": _csrf(board)}, follow_redirects=False)
     assert response.status_code == 303
     assert "Signed in as" not in client.get("/en/board").text
+
+
+def test_profile_shows_resolutions_needs_and_offers(client: TestClient) -> None:
+    html = client.get("/en/country/KEN").text
+    assert "A/RES/78/311" in html and "A/RES/78/265" in html
+    assert "Training for data scientists in public statistics" in html  # KEN's open need
+    assert "Machine learning summer school" in html  # an offer open to every economy
+    assert "proposer" in client.get("/en/country/CHN").text  # China proposed 78/311

@@ -457,6 +457,7 @@ def country_profile(
     context: dict[str, Any] = {
         **values_ctx,
         "indices": _indices_for(data, eco.iso3),
+        "coop": _cooperation(request, eco.iso3),
         "meta": meta,
         "options": options,
         "series": series,
@@ -466,6 +467,29 @@ def country_profile(
     if _is_htmx(request) and request.headers.get("hx-target") == "profile-series":
         return render(request, "partials/profile_series.html", lang=lang, data=data, **context)
     return render(request, "profile.html", lang=lang, data=data, **context)
+
+
+def _cooperation(request: Request, iso3: str) -> dict[str, Any] | None:
+    """The registry's view of an economy: resolutions and its role, open needs, offers."""
+    from aibridge.errors import RegistryError
+    from aibridge.web.board import get_registry
+
+    try:
+        registry = get_registry(request)
+        needs = [
+            n for n in registry.list_needs(economy=iso3) if n.status in ("open", "in_progress")
+        ]
+        offers = registry.list_offers(eligible_for=iso3, status="open")
+        resolutions = registry.resolutions_for(iso3)
+    except (RegistryError, ValueError):
+        return None
+    return {
+        "needs": needs[:10],
+        "n_needs": len(needs),
+        "offers": offers[:10],
+        "n_offers": len(offers),
+        "resolutions": resolutions,
+    }
 
 
 def _indices_for(data: WebData, iso3: str) -> list[tuple[str, str, Any, Any]]:
