@@ -1122,7 +1122,7 @@ def evaluate(
     chunk_size: int | None = None,
     scheduler: str | Any | None = None,
     n_workers: int = 2,
-    memory_budget: int = 256 * 2**20,
+    memory_budget: int = 64 * 2**20,
     progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Scores and ranks of every replication: ``(n_runs, 2, n_economies, n_targets)``.

@@ -79,7 +79,7 @@ def uncertainty(
     year: int | None = typer.Option(None, "--year", help="Year to analyse (default: latest)."),
     store: str | None = typer.Option(None, "--store", help="Store file for store-backed data."),
     chunk_size: int | None = typer.Option(
-        None, "--chunk-size", help="Replications per chunk (default: what fits 256 MiB)."
+        None, "--chunk-size", help="Replications per chunk (default: what fits 64 MiB)."
     ),
     n_boot: int = typer.Option(100, "--n-boot", help="Bootstrap resamples for Sobol' CIs."),
     out: Path | None = typer.Option(
