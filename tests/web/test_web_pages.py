@@ -242,3 +242,19 @@ def test_methodology_is_generated_from_the_framework_files(client: TestClient) -
     assert html.count(">33.3 %<") >= 3 and html.count(">16.7 %<") == 2
     assert "HDR.le" in html and "10 economies, 2021–2022" in html  # coverage from the store
     assert client.get("/en/methodology/nope").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/en/", "/ar/", "/en/country/KEN", "/en/compare?e=KEN&e=NGA", "/en/rankings/hdi"]
+)
+def test_first_load_weight_is_under_300_kb_gzipped(client: TestClient, path: str) -> None:
+    """HTML + same-origin scripts and stylesheet (+ the world TopoJSON on map pages)."""
+    html = client.get(path).text
+    assets = set(re.findall(r'<script src="(/static/[^"]+)"', html))
+    assets |= set(re.findall(r'<link rel="stylesheet" href="(/static/[^"]+)"', html))
+    if 'id="map-chart"' in html:
+        assets.add("/static/vendor/countries-110m.json")
+    total = len(gzip.compress(html.encode()))
+    for url in assets:
+        total += len(gzip.compress(client.get(url).content))
+    assert total < 300_000, f"{path}: {total} bytes gzipped"
