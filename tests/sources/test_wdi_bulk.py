@@ -152,6 +152,9 @@ def test_import_into_store_is_idempotent(tmp_path: Path) -> None:
         again = store.ingest_many(WdiBulkSource().read(path))
         assert (first.inserted, again.inserted, again.unchanged, again.written) == (6, 0, 6, 0)
         assert first.unknown_rows == 1
+        unknown = store.unknown_codes()
+        assert unknown[["code", "rows", "source_id"]].values.tolist() == [["ZZZ", 1, "wdi-bulk"]]
+        assert unknown.location.iloc[0].endswith("WDIData.csv:5")
         econ = store.economies(include_aggregates=True).set_index("iso3")
         assert bool(econ.loc["WLD", "is_aggregate"]) and not bool(econ.loc["KEN", "is_aggregate"])
 

@@ -437,6 +437,17 @@ def status(
         origin.add_row(str(r["source_id"]), str(r["vintages"] or ""), _places(str(r["uris"] or "")))
     console.print(coverage)
     console.print(origin)
+    with _open(store, read_only=True) as s:
+        unknown = s.unknown_codes()
+    if len(unknown):
+        by_source = unknown.groupby("source_id")["code"].apply(lambda c: ", ".join(sorted(set(c))))
+        console.print(
+            f"{int(unknown['rows'].sum()):,} rows not loaded: economy codes that could not be "
+            "mapped to ISO3 —",
+            highlight=False,
+        )
+        for source_id, codes in by_source.items():
+            console.print(f"  {source_id}: {codes}", highlight=False)
 
 
 def _places(uris: str) -> str:

@@ -20,6 +20,9 @@ Tables (see docs/data.md for the full description):
     should sort chronologically (ISO dates such as ``2024-06-28``).
 ``origins``
     Provenance: one row per imported file or API response (URI, sha256, retrieval time).
+``unknown_codes``
+    Economy codes an origin used that could not be mapped (rows not loaded), kept so that
+    what was left out stays visible after the import report has scrolled away.
 ``indicators`` / ``economies``
     Metadata.
 
@@ -84,6 +87,14 @@ DDL: tuple[str, ...] = (
         revised BIGINT NOT NULL DEFAULT 0,
         unchanged BIGINT NOT NULL DEFAULT 0,
         unknown BIGINT NOT NULL DEFAULT 0
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS unknown_codes (
+        origin_id INTEGER NOT NULL,
+        code VARCHAR NOT NULL,
+        location VARCHAR,
+        rows BIGINT NOT NULL
     )
     """,
     """

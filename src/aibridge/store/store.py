@@ -453,6 +453,12 @@ class Store:
         n_indicators = self._merge_indicators(batch, codes)
         self._merge_economies(batch, economies)
         unknown = sum(u.rows for u in batch.unknown_codes)
+        if batch.unknown_codes:
+            self.con.execute("DELETE FROM unknown_codes WHERE origin_id = ?", [origin_id])
+            self.con.executemany(
+                "INSERT INTO unknown_codes VALUES (?, ?, ?, ?)",
+                [[origin_id, u.code, u.where, u.rows] for u in batch.unknown_codes],
+            )
         self.con.execute(
             "UPDATE origins SET n_rows = n_rows + ?, inserted = inserted + ?, "
             "revised = revised + ?, unchanged = unchanged + ?, unknown = unknown + ? "
@@ -963,6 +969,22 @@ class Store:
         """Provenance: every imported file or API response (URI, sha256, retrieval time)."""
         return self._frame("SELECT * FROM origins ORDER BY origin_id")
 
+    def unknown_codes(self) -> pd.DataFrame:
+        """Economy codes sources used that could not be mapped (their rows were not loaded)."""
+        if not self._scalar(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'unknown_codes' "
+            "AND NOT temporary"
+        ):  # a store created before this table existed, opened read-only
+            return self._frame(
+                "SELECT NULL::VARCHAR AS code, 0::BIGINT AS rows, NULL::VARCHAR AS location, "
+                "NULL::VARCHAR AS source_id, NULL::VARCHAR AS vintage, NULL::VARCHAR AS uri, "
+                "0 AS origin_id WHERE false"
+            )
+        return self._frame(
+            "SELECT u.code, u.rows, u.location, o.source_id, o.vintage, o.uri, u.origin_id "
+            "FROM unknown_codes u JOIN origins o USING (origin_id) ORDER BY o.source_id, u.code"
+        )
+
     def vintages(self) -> pd.DataFrame:
         """Every (source, vintage label) with the number of rows it brought."""
         return self._frame(
@@ -1015,6 +1037,7 @@ class Store:
             "economies",
             "origins",
             "vintages",
+            "unknown_codes",
         }:
             raise NotFoundError(f"no store table {table!r}")
         return self.con.table(table)
