@@ -7,6 +7,7 @@ ROUTERS: tuple[str, ...] = (
     "indicators",
     "observations",
     "sources",
+    "frameworks",
     "registry",
     "resolutions",
 )

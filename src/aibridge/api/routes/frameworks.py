@@ -1,0 +1,264 @@
+"""``/v1/frameworks``: composite-index frameworks and their results (every node's score,
+rank, coverage and imputed share), built by the engine from the app's store.
+
+A build is cached per (framework file hash, data version), so the first request after an
+import pays for the build (tens of milliseconds for the HDI) and later ones only filter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from pathlib import Path as FsPath
+from typing import Annotated, Any, Final
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from aibridge.api.deps import StoreDep
+from aibridge.api.openapi import NOT_FOUND, NOT_MODIFIED
+from aibridge.api.params import ECONOMY_CODE
+from aibridge.errors import DataError, NotFoundError
+from aibridge.store import Store
+
+router = APIRouter(prefix="/v1/frameworks", tags=["frameworks"], responses=NOT_MODIFIED)
+
+BUILTIN: Final = FsPath(__file__).resolve().parents[2] / "frameworks" / "builtin"
+NamePath = Annotated[
+    str,
+    Path(pattern=r"^[a-z0-9_-]{1,64}$", description="Framework name.", examples=["hdi"]),
+]
+_lock = threading.Lock()
+_cache: dict[tuple[str, ...], Any] = {}
+
+
+class FrameworkSummary(BaseModel):
+    name: str = Field(description="Id used in URLs (the file stem).")
+    title: str
+    version: str | None
+    description: str | None
+    source: str | None = Field(description="Citation of the method.")
+    indicators: int
+    nodes: int
+    sha256: str = Field(description="Hash of the framework file (part of every ETag).")
+
+
+class FrameworkList(BaseModel):
+    data: list[FrameworkSummary]
+    count: int
+
+
+class FrameworkDetail(FrameworkSummary):
+    definition: dict[str, Any] = Field(
+        description="The whole framework: pipeline, indicators and nodes with weights."
+    )
+
+
+class IndexRow(BaseModel):
+    economy: str
+    year: int
+    node: str
+    node_name: str
+    level: int
+    score: float | None
+    rank: int | None
+    coverage: float | None = Field(description="Share of the node's indicators with data.")
+    imputed_share: float | None = Field(description="Share of its indicator values imputed.")
+
+
+class IndexResults(BaseModel):
+    framework: str
+    sha256: str
+    years: list[int] = Field(description="Years the index was built for.")
+    data: list[IndexRow]
+    count: int
+
+
+def _files() -> dict[str, FsPath]:
+    return {p.stem: p for p in sorted(BUILTIN.glob("*.yaml"))}
+
+
+def _load(name: str) -> tuple[Any, str]:
+    path = _files().get(name)
+    if path is None:
+        raise NotFoundError(f"no framework {name!r}; available: {', '.join(_files()) or 'none'}")
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    key = ("fw", name, digest)
+    with _lock:
+        if key not in _cache:
+            from aibridge.frameworks import load_framework
+
+            _cache[key] = load_framework(path)
+    return _cache[key], digest
+
+
+def _summary(name: str) -> FrameworkSummary:
+    fw, digest = _load(name)
+    return FrameworkSummary(
+        name=name,
+        title=fw.name,
+        version=fw.version,
+        description=fw.description,
+        source=fw.source,
+        indicators=len(fw.indicators),
+        nodes=len(fw.nodes),
+        sha256=digest,
+    )
+
+
+def _panel(fw: Any, store: Store) -> Any:
+    """The framework's panel from the app's store (indicators renamed to framework codes,
+    aggregates left out), as ``frameworks.load_panel`` builds it from a store file."""
+    from aibridge.engine import Panel
+
+    src = fw.source_codes()
+    denoms = sorted({i.denominator for i in fw.indicators if i.denominator})
+    wanted = list(dict.fromkeys([*src.values(), *denoms]))
+    have = {
+        r[0]
+        for r in store.con.execute(
+            "SELECT code FROM indicators WHERE list_contains(?::VARCHAR[], code)", [wanted]
+        ).fetchall()
+    }
+    missing = [c for c in wanted if c not in have]
+    if missing:
+        raise DataError(
+            f"the store lacks {', '.join(missing[:10])} for framework {fw.name!r}; import their "
+            "source first (aibridge import ...)"
+        )
+    sd = fw.data.store if fw.data is not None else None
+    years: Any = None
+    as_of = None
+    economies = None
+    if sd is not None:
+        years = tuple(sd.years) if isinstance(sd.years, tuple | list) else sd.years
+        as_of = sd.as_of
+        economies = sd.economies
+    vals, yrs, econs, inds = store.panel(wanted, economies, years, as_of=as_of)
+    rows = store.con.execute("SELECT iso3, name, is_aggregate FROM economies").fetchall()
+    aggregate = {r[0] for r in rows if r[2]}
+    names = {r[0]: r[1] for r in rows if r[1]}
+    keep = [i for i, e in enumerate(econs) if e not in aggregate]
+    rename = {v: k for k, v in src.items()}
+    return Panel(
+        np.asarray(vals, dtype=np.float64)[:, keep, :],
+        tuple(int(y) for y in yrs),
+        tuple(econs[i] for i in keep),
+        tuple(rename.get(c, c) for c in inds),
+        economy_names={econs[i]: names.get(econs[i], econs[i]) for i in keep},
+    )
+
+
+def build(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, str]:
+    """Tidy results of framework ``name`` on the app's store (cached per data version)."""
+    fw, digest = _load(name)
+    version = request.app.state.data_version()
+    key = ("build", name, digest, version)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit, digest
+    from aibridge.engine import build_index
+
+    result = build_index(fw.to_spec(), _panel(fw, store))
+    frame = result.to_frame()
+    with _lock:
+        for k in [k for k in _cache if k[0] == "build" and k[1] == name]:
+            del _cache[k]
+        _cache[key] = frame
+    return frame, digest
+
+
+@router.get("", summary="List frameworks")
+def list_frameworks() -> FrameworkList:
+    """The built-in composite-index frameworks."""
+    data = [_summary(name) for name in _files()]
+    return FrameworkList(data=data, count=len(data))
+
+
+@router.get("/{name}", summary="One framework", responses=NOT_FOUND)
+def get_framework(name: NamePath) -> FrameworkDetail:
+    """A framework's full definition: pipeline (normalisation, aggregation, imputation ...),
+    indicators (source series, direction, weight, goalposts) and nodes."""
+    fw, _ = _load(name)
+    return FrameworkDetail(
+        **_summary(name).model_dump(), definition=fw.model_dump(mode="json", exclude_none=True)
+    )
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    f = float(value)
+    return None if math.isnan(f) else f
+
+
+@router.get(
+    "/{name}/results",
+    summary="Index results: score and rank of every node",
+    responses={
+        **NOT_FOUND,
+        422: {"description": "The store lacks the framework's data (problem+json)."},
+    },
+)
+def get_results(
+    name: NamePath,
+    request: Request,
+    store: StoreDep,
+    year: Annotated[
+        int | None,
+        Query(ge=1700, le=2200, description="One year (default: the latest with scores)."),
+    ] = None,
+    all_years: Annotated[bool, Query(description="Every year instead of one.")] = False,
+    node: Annotated[
+        list[Annotated[str, Query(max_length=100)]] | None,
+        Query(max_length=100, description="Only these nodes or indicators (codes)."),
+    ] = None,
+    level: Annotated[
+        int | None, Query(ge=0, le=10, description="Only nodes of this tree level.")
+    ] = None,
+    economy: Annotated[
+        list[Annotated[str, Query(pattern=ECONOMY_CODE)]] | None,
+        Query(max_length=300, description="Only these economies (ISO3)."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200_000, description="Rows at most.")] = 50_000,
+) -> IndexResults:
+    """Scores, ranks, coverage and imputed share for every economy and node (indicators,
+    sub-pillars, pillars, the index) of one year (or every year), built by the engine from
+    the store with the framework's own pipeline."""
+    frame, digest = build(request, store, name)
+    scored = frame[frame["score"].notna()]
+    if not all_years:
+        chosen = year
+        if chosen is None:
+            chosen = int(scored["year"].max()) if len(scored) else None
+        frame = frame[frame["year"] == chosen]
+    elif year is not None:
+        frame = frame[frame["year"] == year]
+    if node:
+        frame = frame[frame["node"].isin(node)]
+    if level is not None:
+        frame = frame[frame["level"] == level]
+    if economy:
+        frame = frame[frame["economy"].isin([e.upper() for e in economy])]
+    frame = frame.iloc[:limit]
+    rows = [
+        IndexRow(
+            economy=r["economy"],
+            year=int(r["year"]),
+            node=r["node"],
+            node_name=str(r["node_name"]),
+            level=int(r["level"]),
+            score=_num(r["score"]),
+            rank=None if r["rank"] is pd.NA else int(r["rank"]),
+            coverage=_num(r["coverage"]),
+            imputed_share=_num(r["imputed_share"]),
+        )
+        for r in frame.to_dict("records")
+    ]
+    years = sorted({int(y) for y in frame["year"].unique()})
+    return IndexResults(framework=name, sha256=digest, years=years, data=rows, count=len(rows))
