@@ -35,3 +35,19 @@ def test_errors_are_html_for_pages_and_problem_json_for_the_api(api_client: Test
     assert api.status_code == 404
     assert api.headers["content-type"].startswith("application/problem+json")
     assert api_client.get("/static/css/app.css").status_code == 200
+
+
+def test_csv_download_links_resolve_in_the_api(api_client: TestClient) -> None:
+    import re
+
+    html = api_client.get("/en/?indicator=IT.NET.USER.ZS&year=2022").text
+    link = re.search(r'href="(/v1/observations\?[^"]+)" download', html)
+    assert link is not None
+    response = api_client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200, response.text[:300]
+    assert "KEN" in response.text and "IT.NET.USER.ZS" in response.text
+    html = api_client.get("/en/compare?e=KEN&e=NGA&indicator=EGDI.egdi").text
+    link = re.search(r'href="(/v1/observations\?[^"]+)" download', html)
+    assert link is not None
+    response = api_client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200 and "NGA" in response.text
