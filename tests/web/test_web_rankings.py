@@ -65,3 +65,30 @@ def test_rankings_page_filters_sorts_and_downloads(client: TestClient) -> None:
     assert client.get("/en/rankings").status_code == 200
     assert client.get("/en/rankings/nope").status_code == 404
     assert client.get("/en/rankings/hdi?sort=evil").status_code == 422
+
+
+def test_panel_carries_groups_for_group_imputation(web_store: Store) -> None:
+    from aibridge.engine.build import build_index
+    from aibridge.frameworks import parse_framework
+    from aibridge.web.rankings import _panel
+
+    fw = parse_framework(
+        {
+            "name": "Digital test index",
+            "data": {"store": {"groups": ["un_region"]}},
+            "pipeline": {
+                "stages": ["impute", "normalise", "aggregate"],
+                "impute": {"method": "group_mean", "group": "un_region"},
+            },
+            "indicators": [
+                {"code": "net", "source": "IT.NET.USER.ZS", "parent": "root", "direction": 1},
+                {"code": "egov", "source": "EGDI.egdi", "parent": "root", "direction": 1},
+            ],
+            "nodes": [{"code": "root", "name": "Digital"}],
+        }
+    )
+    panel = _panel(fw, WebData(web_store))
+    assert "un_region" in panel.groups and len(panel.groups["un_region"]) == len(panel.economies)
+    result = build_index(fw.to_spec(), panel, years=[2022])
+    egy = panel.economies.index("EGY")  # no EGDI value: imputed from its region (Africa)
+    assert result.imputed[0, egy].any()

@@ -106,15 +106,30 @@ def _panel(fw: Any, data: WebData) -> Any:
         raise AibridgeError(
             f"the store lacks {', '.join(missing)} for {fw.name}; import their source first"
         )
-    vals, yrs, econs, inds = data.store.panel(wanted)
+    sd = fw.data.store if fw.data is not None else None
+    years: Any = None
+    if sd is not None and sd.years is not None:
+        years = tuple(sd.years) if isinstance(sd.years, tuple) else sd.years
+    vals, yrs, econs, inds = data.store.panel(
+        wanted, sd.economies if sd is not None else None, years
+    )
     economies = data.economies()
     keep = [i for i, e in enumerate(econs) if e in economies and not economies[e].is_aggregate]
+    kept = tuple(econs[i] for i in keep)
+    # grouping columns for group imputation / peers, as frameworks.load_panel provides them
+    groups: dict[str, tuple[Any, ...]] = {}
+    for g in sd.groups if sd is not None else []:
+        if not hasattr(next(iter(economies.values())), g):
+            raise AibridgeError(f"store economies have no column {g!r} to group by")
+        groups[g] = tuple(getattr(economies[e], g) for e in kept)
     rename = {v: k for k, v in src.items()}
     return Panel(
         np.asarray(vals, dtype=np.float64)[:, keep, :],
         tuple(int(y) for y in yrs),
-        tuple(econs[i] for i in keep),
+        kept,
         tuple(rename.get(c, c) for c in inds),
+        groups=groups,
+        economy_names={e: economies[e].name for e in kept},
     )
 
 
