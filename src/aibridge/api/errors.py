@@ -260,6 +260,22 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     return _respond(request, exc.status_code, detail, headers=headers)
 
 
+async def _on_store_failure(request: Request, exc: Exception) -> Response:
+    log.error(
+        "store failure",
+        exc_info=exc,
+        extra={"request_id": _request_id(request), "error": type(exc).__name__},
+    )
+    return _respond(
+        request,
+        503,
+        "the indicator store could not answer; retry shortly (if it persists, check "
+        "GET /readyz and the server log with this request id)",
+        kind="store-unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.error(
         "unhandled error",
@@ -280,4 +296,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    import duckdb
+
+    app.add_exception_handler(duckdb.Error, _on_store_failure)
     app.add_exception_handler(Exception, _on_unexpected)

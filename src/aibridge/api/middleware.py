@@ -182,10 +182,6 @@ class Metrics:
 # -- the middleware -----------------------------------------------------------------------------
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 def _problem(status: int, title: str, detail: str, request_id: str, path: str) -> bytes:
     return json.dumps(
         {
@@ -312,23 +308,44 @@ class ApiMiddleware:
                     await send({"type": "http.response.body", "body": b""})
                     return
 
-            received = 0
-
-            async def limited_receive() -> Message:
-                nonlocal received
-                message = await receive()
-                if message["type"] == "http.request":
+            receive_from = receive
+            if length is None and method in ("POST", "PUT", "PATCH"):
+                # a chunked body is read up to the limit before the app sees it (FastAPI
+                # would turn an error raised while it reads the body into a 400)
+                chunks: list[Message] = []
+                received = 0
+                while True:
+                    message = await receive()
+                    chunks.append(message)
+                    if message["type"] != "http.request":
+                        break
                     received += len(message.get("body", b""))
                     if received > limit:
-                        raise _BodyTooLarge
-                return message
+                        await reply(
+                            413,
+                            _problem(
+                                413,
+                                "Content Too Large",
+                                f"the request body may be at most {limit} bytes",
+                                request_id,
+                                path,
+                            ),
+                        )
+                        return
+                    if not message.get("more_body", False):
+                        break
+                replay = iter(chunks)
 
-            started = False
+                async def receive_buffered() -> Message:
+                    try:
+                        return next(replay)
+                    except StopIteration:
+                        return await receive()
+
+                receive_from = receive_buffered
 
             async def send_wrapper(message: Message) -> None:
-                nonlocal started
                 if message["type"] == "http.response.start":
-                    started = True
                     status_box[0] = message["status"]
                     out = MutableHeaders(scope=message)
                     out["X-Request-ID"] = request_id
@@ -342,21 +359,7 @@ class ApiMiddleware:
                         )
                 await send(message)
 
-            try:
-                await self.app(scope, limited_receive if length is None else receive, send_wrapper)
-            except _BodyTooLarge:
-                if started:
-                    raise
-                await reply(
-                    413,
-                    _problem(
-                        413,
-                        "Content Too Large",
-                        f"the request body may be at most {limit} bytes",
-                        request_id,
-                        path,
-                    ),
-                )
+            await self.app(scope, receive_from, send_wrapper)
         finally:
             self.metrics.in_flight.dec()
             elapsed = time.perf_counter() - start

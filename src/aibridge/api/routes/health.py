@@ -7,7 +7,6 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from aibridge import __version__
-from aibridge.api.deps import StoreDep
 from aibridge.api.openapi import problem
 from aibridge.api.schemas import Health, Ready
 
@@ -25,11 +24,13 @@ def healthz() -> Health:
     summary="Readiness: the indicator store answers",
     responses={503: problem(503, "Service Unavailable", "the store cannot be read: ...")},
 )
-def readyz(request: Request, store: StoreDep) -> Ready:
+def readyz(request: Request) -> Ready:
     """``ready`` when the store answers a query; 503 problem+json otherwise."""
+    from aibridge.api.deps import get_store
     from aibridge.api.errors import ApiProblem
 
     try:
+        store = get_store(request)
         row = store.con.execute(
             "SELECT (SELECT count(*) FROM current), (SELECT count(*) FROM indicators), "
             "(SELECT count(*) FROM economies)"
