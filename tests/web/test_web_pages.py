@@ -258,3 +258,17 @@ def test_first_load_weight_is_under_300_kb_gzipped(client: TestClient, path: str
     for url in assets:
         total += len(gzip.compress(client.get(url).content))
     assert total < 300_000, f"{path}: {total} bytes gzipped"
+
+
+def test_an_empty_store_never_gives_a_server_error() -> None:
+    from webtest_support import make_app
+
+    from aibridge.store import Store
+
+    client = TestClient(make_app(Store(":memory:")))
+    assert "aibridge import shared" in client.get("/en/").text  # tells how to load data
+    for path in ("/en/countries", "/en/country/KEN", "/en/compare?e=KEN", "/en/indicators",
+                 "/en/sources", "/en/methodology/hdi", "/en/country/KEN/report.html"):  # fmt: skip
+        assert client.get(path).status_code == 200, path
+    assert client.get("/en/rankings").status_code == 404
+    assert client.get("/en/scenario/hdi/KEN").status_code == 404
