@@ -1,0 +1,197 @@
+"""Data routes over a small in-memory store: economies, indicators, observations (filters,
+cursors, formats, vintages), sources, vintages, frameworks and index results."""
+
+from __future__ import annotations
+
+import io
+
+import pyarrow.parquet as pq
+import pytest
+from fastapi.testclient import TestClient
+
+from aibridge.store import Store
+
+
+def test_economies(client: TestClient) -> None:
+    body = client.get("/v1/economies").json()
+    assert body["count"] == len(body["data"]) > 190
+    assert all(not e["is_aggregate"] for e in body["data"])
+    ken = client.get("/v1/economies/KEN").json()
+    assert ken["name"] == "Kenya" and ken["m49"] == 404 and ken["names"]["fr"] == "Kenya"
+    assert client.get("/v1/economies/ke").json()["iso3"] == "KEN"  # ISO2, any case
+    africa = client.get("/v1/economies?region=africa").json()["data"]
+    assert africa and all(e["un_region"] == "Africa" for e in africa)
+    assert client.get("/v1/economies?include_aggregates=true").json()["count"] > body["count"]
+
+
+def test_latest_values_carry_provenance(client: TestClient) -> None:
+    rows = client.get("/v1/economies/KEN/latest").json()["data"]
+    internet = next(r for r in rows if r["indicator"] == "IT.NET.USER.ZS")
+    assert internet["year"] == 2022
+    assert internet["value"] == 99.0  # the revision
+    assert internet["vintage"] == "2025-01-01" and internet["source_id"] == "wdi"
+    only = client.get("/v1/economies/KEN/latest?indicator=HDR.le").json()["data"]
+    assert [r["indicator"] for r in only] == ["HDR.le"]
+
+
+def test_indicator_search_and_detail(client: TestClient) -> None:
+    hits = client.get("/v1/indicators", params={"q": "internet"}).json()
+    assert hits["data"][0]["code"] == "IT.NET.USER.ZS"
+    detail = client.get("/v1/indicators/IT.NET.USER.ZS").json()
+    assert detail["economies"] == 10 and detail["first_year"] == 2015
+    assert detail["last_year"] == 2022
+    page = client.get("/v1/indicators?limit=2&offset=1").json()
+    assert page["count"] == 2 and page["total"] == 5
+    assert client.get("/v1/indicators?q=zzzz-nothing").json()["total"] == 0
+
+
+def test_observations_filters(client: TestClient, api_store: Store) -> None:
+    body = client.get(
+        "/v1/observations",
+        params={"economy": "KEN,NGA", "indicator": "IT.NET.USER.ZS", "year_from": 2020},
+    ).json()
+    assert body["count"] == 6 and body["next_cursor"] is None
+    assert {r["economy"] for r in body["data"]} == {"KEN", "NGA"}
+    assert all(r["year"] >= 2020 for r in body["data"])
+    row = next(r for r in body["data"] if r["economy"] == "KEN" and r["year"] == 2022)
+    assert row == {
+        "economy": "KEN",
+        "indicator": "IT.NET.USER.ZS",
+        "year": 2022,
+        "value": 99.0,
+        "flag": None,
+        "source_id": "wdi",
+        "vintage": "2025-01-01",
+        "origin_id": row["origin_id"],
+    }
+    # repeated parameters work like commas
+    same = client.get(
+        "/v1/observations?economy=KEN&economy=nga&indicator=IT.NET.USER.ZS&year_from=2020"
+    ).json()
+    assert same["data"] == body["data"]
+    latest = client.get("/v1/observations?indicator=IT.NET.USER.ZS&latest=true").json()
+    assert latest["count"] == 10 and {r["year"] for r in latest["data"]} == {2022}
+    latest_2020 = client.get(
+        "/v1/observations?indicator=IT.NET.USER.ZS&latest=true&year_to=2020"
+    ).json()
+    assert {r["year"] for r in latest_2020["data"]} == {2020}
+    assert client.get("/v1/observations?year_from=2030").json()["count"] == 0
+
+
+def test_as_of_reads_an_earlier_vintage(client: TestClient) -> None:
+    old = client.get(
+        "/v1/observations?economy=KEN&indicator=IT.NET.USER.ZS&year_from=2022&as_of=2024-01-01"
+    ).json()["data"]
+    assert old[0]["value"] == pytest.approx(10.0 + 2.5 * 7) and old[0]["flag"] == "E"
+    assert old[0]["vintage"] == "2024-01-01"
+    r = client.get("/v1/observations?as_of=no-such-vintage")
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("limit", [1, 7, 50, 1000])
+def test_cursor_pagination_visits_every_row_once(client: TestClient, limit: int) -> None:
+    everything = client.get("/v1/observations?limit=50000").json()["data"]
+    seen: list[tuple[str, str, int]] = []
+    url = f"/v1/observations?limit={limit}"
+    cursor = None
+    for _ in range(1000):
+        body = client.get(url + (f"&cursor={cursor}" if cursor else "")).json()
+        seen += [(r["economy"], r["indicator"], r["year"]) for r in body["data"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [(r["economy"], r["indicator"], r["year"]) for r in everything]
+    assert len(set(seen)) == len(seen) == 160
+
+
+def test_cursor_pagination_with_latest_and_as_of(client: TestClient) -> None:
+    for extra in ("&latest=true", "&as_of=2024-01-01", "&latest=true&year_to=2021"):
+        full = client.get("/v1/observations?limit=50000" + extra).json()["data"]
+        seen = []
+        cursor = None
+        while True:
+            body = client.get(
+                "/v1/observations?limit=4" + extra + (f"&cursor={cursor}" if cursor else "")
+            ).json()
+            seen += body["data"]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == full, extra
+
+
+def test_next_page_headers(client: TestClient) -> None:
+    r = client.get("/v1/observations?limit=2&indicator=HDR.le")
+    cursor = r.json()["next_cursor"]
+    assert r.headers["x-next-cursor"] == cursor
+    assert r.headers["link"].endswith('rel="next"') and f"cursor={cursor}" in r.headers["link"]
+
+
+def test_csv_and_parquet(client: TestClient) -> None:
+    csv = client.get("/v1/observations?indicator=HDR.le&format=csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.strip().splitlines()
+    assert lines[0] == "economy,indicator,year,value,flag,source_id,vintage,origin_id"
+    assert len(lines) == 21
+    by_accept = client.get("/v1/observations?indicator=HDR.le", headers={"Accept": "text/csv"})
+    assert by_accept.text == csv.text
+    pq_resp = client.get(
+        "/v1/observations?indicator=HDR.le",
+        headers={"Accept": "application/vnd.apache.parquet"},
+    )
+    table = pq.read_table(io.BytesIO(pq_resp.content))
+    assert table.num_rows == 20 and "vintage" in table.column_names
+    json_rows = client.get("/v1/observations?indicator=HDR.le").json()["data"]
+    assert table.to_pylist() == json_rows
+    weighted = client.get(
+        "/v1/observations?indicator=HDR.le",
+        headers={"Accept": "application/json;q=0.5, text/csv;q=0.9"},
+    )
+    assert weighted.headers["content-type"].startswith("text/csv")
+    assert client.get("/v1/observations", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_sources_and_vintages(client: TestClient) -> None:
+    sources = client.get("/v1/sources").json()["data"]
+    wdi = next(s for s in sources if s["source_id"] == "wdi")
+    assert wdi["vintages"] == ["2024-01-01", "2025-01-01"] and wdi["origins"] == 2
+    assert client.get("/v1/sources/wdi").json()["values"] == wdi["values"]
+    assert client.get("/v1/sources/nope").status_code == 404
+    vintages = client.get("/v1/vintages?source_id=wdi").json()["data"]
+    assert [v["label"] for v in vintages] == ["2024-01-01", "2025-01-01"]
+
+
+def test_frameworks_and_results(client: TestClient) -> None:
+    listed = client.get("/v1/frameworks").json()["data"]
+    assert "hdi" in {f["name"] for f in listed}
+    hdi = client.get("/v1/frameworks/hdi").json()
+    assert hdi["indicators"] == 4 and hdi["definition"]["indicators"]
+    results = client.get("/v1/frameworks/hdi/results").json()
+    assert results["years"] == [2022]
+    root = [r for r in results["data"] if r["node"] == "hdi"]
+    assert len(root) == 10
+    ranks = sorted(r["rank"] for r in root)
+    assert ranks == list(range(1, 11))
+    best = min(root, key=lambda r: r["rank"])
+    assert best["score"] == max(r["score"] for r in root)
+    ken = client.get("/v1/frameworks/hdi/results?economy=KEN&all_years=true&node=hdi").json()
+    assert [r["year"] for r in ken["data"]] == [2021, 2022]
+    assert all(0 < r["score"] < 1 and r["coverage"] == 1.0 for r in ken["data"])
+
+
+def test_index_results_agree_with_the_engine(client: TestClient, api_store: Store) -> None:
+    """The route serves exactly what the engine builds from the same panel."""
+    from aibridge.engine import build_index, Panel
+    from aibridge.frameworks import load_framework
+    from aibridge.api.routes.frameworks import BUILTIN
+
+    fw = load_framework(BUILTIN / "hdi.yaml")
+    src = fw.source_codes()
+    vals, yrs, econs, inds = api_store.panel(list(src.values()))
+    rename = {v: k for k, v in src.items()}
+    result = build_index(
+        fw.to_spec(), Panel(vals, tuple(yrs), tuple(econs), tuple(rename[c] for c in inds))
+    )
+    expected = dict(zip(econs, result.score("hdi", 2022), strict=True))
+    rows = client.get("/v1/frameworks/hdi/results?node=hdi").json()["data"]
+    assert {r["economy"]: r["score"] for r in rows} == pytest.approx(expected)
