@@ -39,8 +39,10 @@ def make_app(store_path: str | None) -> object:
     try:
         from aibridge.api.app import create_app  # type: ignore[import-not-found,unused-ignore]
 
-        app = create_app()
-        app.state.store = store
+        from aibridge.settings import Settings
+
+        # env=test: no JSON access log on stdout while measuring
+        app = create_app(Settings(env="test"), store=store)
         return app
     except ImportError:
         from fastapi import FastAPI
