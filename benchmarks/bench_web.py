@@ -38,7 +38,6 @@ def make_app(store_path: str | None) -> object:
     store = Store.open(store_path, read_only=True)
     try:
         from aibridge.api.app import create_app  # type: ignore[import-not-found,unused-ignore]
-
         from aibridge.settings import Settings
 
         # env=test: no JSON access log on stdout while measuring
