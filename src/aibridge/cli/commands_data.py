@@ -320,7 +320,9 @@ def data_get(
     else:
         table = Table(title=f"{len(frame):,} value(s)", title_justify="left")
         for col in ("economy", "indicator", "year", "value", "flag", "source_id", "vintage"):
-            table.add_column(col, justify="right" if col in {"year", "value"} else "left")
+            table.add_column(
+                col, justify="right" if col in {"year", "value"} else "left", overflow="fold"
+            )
         for r in obs.to_pylist():
             table.add_row(
                 r["economy"],
