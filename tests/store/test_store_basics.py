@@ -243,3 +243,23 @@ def test_panel_open_year_range(store: Store) -> None:
     p = store.panel(["IT.NET.USER.ZS"], ["KEN"], (2016, None))  # type: ignore[arg-type]
     assert p.years.tolist() == [2016, 2017]
     assert p.values[:, 0, 0].tolist() == [17.8, 10.0]
+
+
+def test_read_only_open_of_a_foreign_file(tmp_path) -> None:
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(StoreError, match="not an aibridge store"):
+        Store(path, read_only=True)
+
+
+def test_unknown_codes_are_kept(store: Store) -> None:
+    from aibridge.sources._base import UnknownCode
+
+    batch = make_batch(ROWS)
+    batch.unknown_codes = [UnknownCode("ZZZ", "/data/test.csv:7", 3)]
+    store.ingest(batch)
+    unknown = store.unknown_codes()
+    assert unknown[["code", "rows", "location"]].values.tolist() == [["ZZZ", 3, "/data/test.csv:7"]]
+    assert store.origins()["unknown"].tolist() == [3]

@@ -101,6 +101,8 @@ class Store:
             ) from exc
         if not read_only:
             self._create_schema()
+        else:
+            self._check_version()
 
     @classmethod
     def open(
@@ -147,6 +149,18 @@ class Store:
                     f"{SCHEMA_VERSION}; export it with an older aibridge and re-import"
                 )
         self.seed_economies()
+
+    def _check_version(self) -> None:
+        try:
+            row = self._one("SELECT value FROM store_meta WHERE key = 'schema_version'")
+        except duckdb.Error:
+            row = None
+        if row is None or row[0] != SCHEMA_VERSION:
+            found = row[0] if row else "none"
+            raise StoreError(
+                f"{self.path} is not an aibridge store of schema version {SCHEMA_VERSION} "
+                f"(found {found}); run `aibridge init` on a new path and import the data again"
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
