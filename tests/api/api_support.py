@@ -135,4 +135,26 @@ def make_registry(path: Path) -> tuple[Any, dict[str, str]]:
             "actions": ["AP5"],
         },
     )
+    registry.create_project(
+        SYSTEM,
+        {
+            "organisation_id": ministry.id,
+            "activity": {
+                "iati_identifier": "XM-KE-1",
+                "reporting_org": {"ref": "XM-KE", "type": "10", "narratives": [{"text": "ICT"}]},
+                "title": [{"text": "National AI skills programme"}],
+                "descriptions": [{"type": "1", "narratives": [{"text": "Civil servants"}]}],
+                "participating_orgs": [
+                    {"ref": "XM-KE", "role": "1", "type": "10", "narratives": [{"text": "ICT"}]}
+                ],
+                "activity_status": "2",
+                "activity_dates": [{"type": "1", "iso_date": "2025-01-01"}],
+            },
+            "areas": [3],
+        },
+    )
+    registry.create_pledge(
+        SYSTEM, {"organisation_id": university.id, "title": "200 scholarships", "areas": [3]}
+    )
+    registry.propose_match(SYSTEM, 1, 1, note="fixture")
     return registry, tokens

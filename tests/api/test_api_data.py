@@ -181,9 +181,9 @@ def test_frameworks_and_results(client: TestClient) -> None:
 
 def test_index_results_agree_with_the_engine(client: TestClient, api_store: Store) -> None:
     """The route serves exactly what the engine builds from the same panel."""
-    from aibridge.engine import build_index, Panel
-    from aibridge.frameworks import load_framework
     from aibridge.api.routes.frameworks import BUILTIN
+    from aibridge.engine import Panel, build_index
+    from aibridge.frameworks import load_framework
 
     fw = load_framework(BUILTIN / "hdi.yaml")
     src = fw.source_codes()
