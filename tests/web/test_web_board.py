@@ -183,3 +183,33 @@ def test_profile_shows_resolutions_needs_and_offers(client: TestClient) -> None:
     assert "Training for data scientists in public statistics" in html  # KEN's open need
     assert "Machine learning summer school" in html  # an offer open to every economy
     assert "proposer" in client.get("/en/country/CHN").text  # China proposed 78/311
+
+
+def test_contributor_records_and_edits_a_pledge(client: TestClient, tokens: dict[str, str]) -> None:
+    _signed_in(client, tokens["lab.contributor"])
+    form = client.get("/en/board/pledges/new")
+    assert form.status_code == 200 and 'name="amount"' in form.text
+    data = {
+        "csrf": _csrf(form.text),
+        "title": "Scholarships for AI master's students",
+        "amount": "250000",
+        "currency": "EUR",
+        "economies": "KEN, NGA",
+        "areas": ["3"],
+        "actions": ["AP5"],
+        "announced_on": "2026-09-25",
+        "status": "pledged",
+    }
+    response = client.post("/en/board/pledges", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text[:400]
+    url = response.headers["location"]
+    page = client.get(url).text
+    assert "Scholarships for AI master" in page and "250,000" in page and "Nigeria" in page
+    edit = client.get(url + "/edit")
+    version = re.search(r'name="version" value="(\d+)"', edit.text)
+    assert version is not None
+    data.update(csrf=_csrf(edit.text), version=version.group(1), status="in_progress")
+    response = client.post(url, data=data, follow_redirects=False)
+    assert response.status_code == 303
+    assert "in_progress" in client.get(url).text
+    assert "Scholarships" in client.get("/en/board?tab=pledges&economy=NGA").text

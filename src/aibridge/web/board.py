@@ -56,6 +56,8 @@ SESSION_TTL_S: Final = 8 * 3600
 #: A signed-in session re-checks its token with the registry this often (revocation).
 REAUTH_S: Final = 300
 TABS: Final = ("needs", "offers", "projects", "pledges")
+#: Sections contributors post and edit from the web (projects are IATI activities: CLI/API).
+EDITABLE: Final = ("needs", "offers", "pledges")
 AREA_IDS: Final = (1, 2, 3, 4, 5)
 ACTION_IDS: Final = tuple(f"AP{i}" for i in range(1, 11))
 
@@ -376,7 +378,7 @@ def board_item(
     session = current_session(request)
     can_edit = bool(
         session
-        and kind in ("needs", "offers")
+        and kind in EDITABLE
         and (
             session.actor.at_least("moderator")
             or (
@@ -487,15 +489,27 @@ _OFFER_FIELDS: Final = (
 )
 
 
+_PLEDGE_FIELDS: Final = (
+    "title",
+    "description",
+    "amount",
+    "currency",
+    "economies",
+    "announced_on",
+    "due_date",
+    "status",
+)
+
+
 def _payload(kind: str, form: dict[str, Any], organisation_id: int | None) -> dict[str, Any]:
     """Registry input from a posted form: blank fields left out, lists split on commas."""
-    names = _NEED_FIELDS if kind == "needs" else _OFFER_FIELDS
+    names = {"needs": _NEED_FIELDS, "offers": _OFFER_FIELDS, "pledges": _PLEDGE_FIELDS}[kind]
     out: dict[str, Any] = {}
     for name in names:
         value = str(form.get(name, "")).strip()
         if not value:
             continue
-        if name in ("languages", "eligible_economies"):
+        if name in ("languages", "eligible_economies", "economies"):
             out[name] = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
         else:
             out[name] = value
@@ -543,7 +557,11 @@ def _form_page(
         actions=s.ACTIONS,
         area_name=lambda a: area_name(lang, a),
         kinds=s.OFFER_KINDS,
-        statuses=s.NEED_STATUSES if kind == "needs" else s.OFFER_STATUSES,
+        statuses={
+            "needs": s.NEED_STATUSES,
+            "offers": s.OFFER_STATUSES,
+            "pledges": s.PLEDGE_STATUSES,
+        }[kind],
     )
 
 
@@ -564,7 +582,7 @@ def _require_contributor(request: Request, lang: str) -> Session | Response:
 def new_item_form(
     request: Request, lang: str, kind: str, registry: Registry, data: Data
 ) -> Response:
-    if kind not in ("needs", "offers"):
+    if kind not in EDITABLE:
         return _not_found(request, lang, _t(lang, "No such board section."))
     session = _require_contributor(request, lang)
     if not isinstance(session, Session):
@@ -577,13 +595,17 @@ def new_item_form(
 def edit_item_form(
     request: Request, lang: str, kind: str, item_id: int, registry: Registry, data: Data
 ) -> Response:
-    if kind not in ("needs", "offers"):
+    if kind not in EDITABLE:
         return _not_found(request, lang, _t(lang, "No such board section."))
     session = _require_contributor(request, lang)
     if not isinstance(session, Session):
         return session
     try:
-        item = registry.get_need(item_id) if kind == "needs" else registry.get_offer(item_id)
+        item = {
+            "needs": registry.get_need,
+            "offers": registry.get_offer,
+            "pledges": registry.get_pledge,
+        }[kind](item_id)
     except NotFoundError as exc:
         return _not_found(request, lang, str(exc))
     actor = session.actor
@@ -592,7 +614,7 @@ def edit_item_form(
             request, lang, _t(lang, "Only its own organisation or a moderator may edit this entry.")
         )
     values = item.model_dump()
-    for key in ("languages", "eligible_economies"):
+    for key in ("languages", "eligible_economies", "economies"):
         if key in values:
             values[key] = ", ".join(values[key])
     return _form_page(request, lang, data, registry, session, kind, values, item_id=item_id)
@@ -616,10 +638,18 @@ async def _save(
     actor = session.actor
     try:
         if item_id is None:
-            create = registry.create_need if kind == "needs" else registry.create_offer
+            create = {
+                "needs": registry.create_need,
+                "offers": registry.create_offer,
+                "pledges": registry.create_pledge,
+            }[kind]
             saved = await run_in_threadpool(create, actor, payload)
         else:
-            update = registry.update_need if kind == "needs" else registry.update_offer
+            update = {
+                "needs": registry.update_need,
+                "offers": registry.update_offer,
+                "pledges": registry.update_pledge,
+            }[kind]
             saved = await run_in_threadpool(update, actor, item_id, payload)
     except (ValidationFailed, ConflictError, PermissionDenied, NotFoundError) as exc:
         values = {**form, "organisation_id": organisation_id}
@@ -647,7 +677,7 @@ async def _save(
 async def create_item(
     request: Request, lang: str, kind: str, registry: Registry, data: Data
 ) -> Response:
-    if kind not in ("needs", "offers"):
+    if kind not in EDITABLE:
         return _not_found(request, lang, _t(lang, "No such board section."))
     return await _save(request, lang, kind, registry, data, None)
 
@@ -656,6 +686,6 @@ async def create_item(
 async def update_item(
     request: Request, lang: str, kind: str, item_id: int, registry: Registry, data: Data
 ) -> Response:
-    if kind not in ("needs", "offers"):
+    if kind not in EDITABLE:
         return _not_found(request, lang, _t(lang, "No such board section."))
     return await _save(request, lang, kind, registry, data, item_id)
