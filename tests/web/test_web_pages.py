@@ -126,6 +126,10 @@ def test_htmx_request_gets_only_the_partial(client: TestClient) -> None:
     ).text
     assert html.lstrip().startswith('<div id="profile-values"') and "IT.NET.USER.ZS" in html
     assert "EGDI.egdi" not in html
+    # Back after a partial swap: htmx restores history with a full-page request
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    assert "<html" in client.get(url, headers=headers).text
+    assert "HX-Request" in client.get(url).headers["vary"]
 
 
 def test_profile_shows_peers_and_every_value_with_source(client: TestClient) -> None:

@@ -76,7 +76,8 @@ def _finish(request: Request, response: Response) -> Response:
     """Add the security headers and gzip a large HTML/CSV/JSON body when the client accepts it."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    response.headers.setdefault("Vary", "Accept-Encoding")
+    # full page or htmx partial from the same URL: caches must key on HX-Request too
+    response.headers.setdefault("Vary", "Accept-Encoding, HX-Request")
     body = getattr(response, "body", None)
     if (
         isinstance(body, bytes)

@@ -161,7 +161,11 @@ def render(
 
 
 def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """An htmx partial request (a history restore after Back wants the full page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
 
 
 def error_title(status: int, lang: str) -> str:
