@@ -49,6 +49,7 @@ from aibridge.analysis.uncertainty import (  # noqa: E402
     run_uncertainty,
     sample,
 )
+from aibridge.analysis.backends import chunk_size_for  # noqa: E402
 from aibridge.engine.spec import IndexSpec, IndicatorSpec, NodeSpec, Panel, Step  # noqa: E402
 
 COINR_SECONDS_PER_REP = 0.113  # issue 5: COINr, 100 replications of the ASEM vignette in 11.3 s
@@ -98,6 +99,16 @@ def synthetic(n: int = 193, k: int = 50, years: int = 1, seed: int = 0) -> tuple
     vals[rng.random(vals.shape) < 0.05] = np.nan
     econ = tuple(f"E{i:03d}" for i in range(n))
     return spec, Panel(vals, tuple(range(2024 - years + 1, 2025)), econ, spec.indicator_codes)
+
+
+class NoWork:
+    """A chunk function that returns zeros of the right shape (measures dask's overhead)."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        return np.zeros((rows.shape[0], 2, self.n, 1))
 
 
 def best_of(fn: Any, repeat: int = 3) -> float:
@@ -199,6 +210,17 @@ def main() -> None:
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
             Client(cluster) as client:  # fmt: skip
         run_uncertainty(plan, uspec, 200, seed=1, backend="dask", scheduler=client)  # warm-up
+        # pure scheduling + transfer overhead: the same chunks, a function that does no work
+        from aibridge.analysis.backends import map_chunks
+        from aibridge.analysis.uncertainty import bytes_per_replication
+
+        d_dask = sample(problem, n_dask, rng=1)
+        size = chunk_size_for(bytes_per_replication(problem))
+        t0 = time.perf_counter()
+        map_chunks(NoWork(len(plan.economies)), d_dask.u, backend="dask", scheduler=client,
+                   chunk_size=size)  # fmt: skip
+        out[f"dask_nowork_{n_dask}_s"] = time.perf_counter() - t0
+        out["dask_chunks"] = -(-n_dask // size)
         t0 = time.perf_counter()
         res_d = run_uncertainty(plan, uspec, n_dask, seed=1, backend="dask", scheduler=client)
         out[f"dask_warm_{n_dask}_s"] = time.perf_counter() - t0
@@ -208,7 +230,8 @@ def main() -> None:
     assert np.array_equal(res_d.ranks, res_n.ranks) and np.array_equal(res.ranks, res_n.ranks)
     print(f"dask N={n_dask:,}: cold {out[f'dask_cold_{n_dask}_s']:.2f} s, warm "
           f"{out[f'dask_warm_{n_dask}_s']:.2f} s; numpy {out[f'numpy_{n_dask}_s']:.2f} s "
-          "(identical ranks)")  # fmt: skip
+          f"(identical ranks); same {out['dask_chunks']} chunks with no work: "
+          f"{out[f'dask_nowork_{n_dask}_s']:.2f} s")  # fmt: skip
 
     # 1d. memory
     n_mem = 100_000 if not q else 5_000

@@ -850,6 +850,8 @@ def sample(
 
 
 _PRE_FACTORS = ("imputation", "treatment", "winmax", "normalisation")
+#: Per-process caches of deserialised evaluators, by analysis token (see ``__setstate__``).
+_WORKER_CACHES: dict[str, tuple[dict[Any, Any], dict[Any, Any]]] = {}
 
 
 class _Evaluator:
@@ -860,7 +862,10 @@ class _Evaluator:
     """
 
     def __init__(self, problem: Problem):
+        import uuid
+
         self.problem = problem
+        self.token = uuid.uuid4().hex
         self._cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         self._static: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         self.varying_weights = np.zeros(len(problem.plan.codes), bool)
@@ -868,6 +873,16 @@ class _Evaluator:
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_cache": {}, "_static": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A dask worker may deserialise the evaluator for every task; the caches of one
+        # analysis are shared by all its copies in a process (a few analyses kept at most).
+        self.__dict__.update(state)
+        caches = _WORKER_CACHES.pop(self.token, None) or ({}, {})
+        _WORKER_CACHES[self.token] = caches
+        while len(_WORKER_CACHES) > 4:
+            _WORKER_CACHES.pop(next(iter(_WORKER_CACHES)))
+        self._cache, self._static = caches
 
     def _preprocessed(self, key: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         if key not in self._cache:
