@@ -128,6 +128,7 @@ def test_htmx_request_gets_only_the_partial(client: TestClient) -> None:
     assert "EGDI.egdi" not in html
     # Back after a partial swap: htmx restores history with a full-page request
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    url = "/en/?indicator=IT.NET.USER.ZS&year=2018"
     assert "<html" in client.get(url, headers=headers).text
     assert "HX-Request" in client.get(url).headers["vary"]
 
