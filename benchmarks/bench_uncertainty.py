@@ -40,6 +40,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from aibridge.analysis.backends import chunk_size_for  # noqa: E402
 from aibridge.analysis.uncertainty import (  # noqa: E402
     IndexPlan,
     UncertaintySpec,
@@ -49,7 +50,6 @@ from aibridge.analysis.uncertainty import (  # noqa: E402
     run_uncertainty,
     sample,
 )
-from aibridge.analysis.backends import chunk_size_for  # noqa: E402
 from aibridge.engine.spec import IndexSpec, IndicatorSpec, NodeSpec, Panel, Step  # noqa: E402
 
 COINR_SECONDS_PER_REP = 0.113  # issue 5: COINr, 100 replications of the ASEM vignette in 11.3 s
