@@ -13,13 +13,14 @@ Work flow (SALib's separation of *sample* and *analyse*)::
 
 or :func:`run_uncertainty` for the four steps at once.
 
-Speed: replications are *not* a Python loop over index builds. Replications that share every
-discrete choice (imputation × treatment × winsorisation limit × normalisation × aggregation) form
-a group; the data are imputed, treated and normalised once per distinct choice (cached), and the
-group is aggregated in one call per node over a leading replication axis that carries its
-continuous inputs (weights) and its excluded indicator (a NaN column, which the engine's
-aggregators drop with its weight, as COINr does for missing children). Chunks of replications
-bound the memory; :mod:`aibridge.analysis.backends` runs the chunks in-process or on dask.
+Speed: replications are *not* a Python loop over index builds. The data are imputed, treated
+and normalised once per distinct discrete choice (cached); per aggregation alternative the tree
+is aggregated once with nominal weights for all those choices at once; then only the nodes above
+a varying weight or a dropped indicator are recomputed, one call per node over a leading
+replication axis that carries each replication's weights and its dropped indicator (a NaN
+column, which the engine's aggregators drop with its weight, as COINr does for missing
+children). Chunks of replications bound the memory; :mod:`aibridge.analysis.backends` runs the
+chunks in-process or on dask.
 
 Leave-one-indicator-out only changes the aggregation: imputation, treatment and normalisation in
 the engine are per indicator, so dropping one indicator leaves the others' values unchanged.
