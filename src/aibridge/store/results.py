@@ -112,6 +112,8 @@ class ImportReport:
     economies: int = 0
     aggregates: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    indicator_codes: set[str] = field(default_factory=set, repr=False)
+    economy_codes: set[str] = field(default_factory=set, repr=False)
 
     @property
     def unknown_rows(self) -> int:
@@ -123,9 +125,8 @@ class ImportReport:
 
     @classmethod
     def combine(cls, reports: Iterable[ImportReport]) -> ImportReport:
+        reports = list(reports)
         total = cls()
-        indicators: int = 0
-        economies: int = 0
         for r in reports:
             total.rows += r.rows
             total.inserted += r.inserted
@@ -138,11 +139,12 @@ class ImportReport:
             total.vintages.extend(v for v in r.vintages if v not in total.vintages)
             total.origin_ids.extend(r.origin_ids)
             total.aggregates.extend(a for a in r.aggregates if a not in total.aggregates)
-            indicators += r.indicators
-            economies = max(economies, r.economies)
+            total.indicator_codes |= r.indicator_codes
+            total.economy_codes |= r.economy_codes
             total.seconds += r.seconds
-        total.indicators = indicators
-        total.economies = economies
+        # distinct across batches when the codes are known (a code in two batches counts once)
+        total.indicators = len(total.indicator_codes) or sum(r.indicators for r in reports)
+        total.economies = len(total.economy_codes) or max((r.economies for r in reports), default=0)
         return total
 
     def to_dict(self) -> dict[str, Any]:

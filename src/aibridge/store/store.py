@@ -464,7 +464,7 @@ class Store:
         written: int,
         t0: float,
     ) -> ImportReport:
-        n_indicators = self._merge_indicators(batch, codes)
+        described = self._merge_indicators(batch, codes)
         self._merge_economies(batch, economies)
         unknown = sum(u.rows for u in batch.unknown_codes)
         if batch.unknown_codes:
@@ -490,8 +490,10 @@ class Store:
             sources=[batch.origin.source_id],
             vintages=[batch.origin.vintage],
             origin_ids=[origin_id],
-            indicators=n_indicators,
+            indicators=len(described),
             economies=len(economies),
+            indicator_codes=set(described),
+            economy_codes=set(economies),
             aggregates=sorted(batch.aggregates),
             seconds=time.perf_counter() - t0,
         )
@@ -669,7 +671,7 @@ class Store:
         )
         return oid
 
-    def _merge_indicators(self, batch: Batch | StagedBatch, codes: list[str]) -> int:
+    def _merge_indicators(self, batch: Batch | StagedBatch, codes: list[str]) -> list[str]:
         con = self.con
         table = batch.indicators.select(list(INDICATOR_COLUMNS))
         con.register("_ind_in", table)
@@ -707,7 +709,7 @@ class Store:
             "licence, source, ?, ? FROM _ind WHERE code NOT IN (SELECT code FROM indicators)",
             [sid, now],
         )
-        return self._scalar("SELECT count(DISTINCT code) FROM _ind")
+        return [r[0] for r in con.execute("SELECT DISTINCT code FROM _ind").fetchall()]
 
     def _merge_economies(self, batch: Batch | StagedBatch, economies: list[str]) -> None:
         aggregates = sorted(batch.aggregates)
