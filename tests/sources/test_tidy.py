@@ -150,3 +150,8 @@ def test_into_store(files: Path) -> None:
         assert store.indicator("SURVEY.ready")["name"] == "AI readiness"
         again = store.ingest_many(TidySource().read(files / "map.yaml"))
         assert again.written == 0
+
+
+def test_vintage_override(files: Path) -> None:
+    (batch,) = list(TidySource(vintage="2025-01-31").read(files / "map.yaml"))
+    assert batch.origin.vintage == "2025-01-31"

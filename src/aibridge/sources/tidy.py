@@ -155,7 +155,10 @@ class TidySource:
 
     source_id = "tidy"
 
-    def __init__(self, mapping: TidyMapping | Path | str | None = None):
+    def __init__(
+        self, mapping: TidyMapping | Path | str | None = None, *, vintage: str | None = None
+    ):
+        self.vintage = vintage  # overrides the mapping's vintage (aibridge import --vintage)
         if isinstance(mapping, str | Path):
             self.mapping_path: Path | None = Path(mapping)
             self.mapping: TidyMapping | None = load_mapping(Path(mapping))
@@ -373,7 +376,7 @@ class TidySource:
                 source_id=sid,
                 uri=str(path),
                 sha256=sha256_file(path),
-                vintage=m.vintage or _mtime_label(path),
+                vintage=self.vintage or m.vintage or _mtime_label(path),
                 publisher=m.publisher,
                 licence=m.licence,
                 title=m.title or path.name,
