@@ -92,3 +92,16 @@ def test_panel_carries_groups_for_group_imputation(web_store: Store) -> None:
     result = build_index(fw.to_spec(), panel, years=[2022])
     egy = panel.economies.index("EGY")  # no EGDI value: imputed from its region (Africa)
     assert result.imputed[0, egy].any()
+
+
+def test_profile_shows_pillars_against_peers(client: TestClient, web_store: Store) -> None:
+    from aibridge.web.rankings import pillar_profile
+
+    rows = pillar_profile(WebData(web_store), "hdi", "KEN", 2022)
+    assert [r.code for r in rows] == ["health", "education", "income"]
+    # Africa in the fixture: KEN, NGA, EGY -> a regional median for each pillar
+    assert all(r.region_median is not None for r in rows)
+    health = rows[0]
+    assert health.score == pytest_approx((55.2 - 20) / 65)
+    html = client.get("/en/country/KEN").text
+    assert "Pillars of Human Development Index" in html and "Gap to region" in html

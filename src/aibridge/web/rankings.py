@@ -351,3 +351,63 @@ def rankings(
     }
     template = "partials/rankings_results.html" if _is_htmx(request) else "rankings.html"
     return render(request, template, lang=lang, data=data, **context)
+
+
+@dataclass(frozen=True)
+class PillarRow:
+    code: str
+    name: str
+    score: float | None
+    region_median: float | None
+    income_median: float | None
+
+    @property
+    def gap(self) -> float | None:
+        """Score minus the regional median (negative = behind the region)."""
+        if self.score is None or self.region_median is None:
+            return None
+        return self.score - self.region_median
+
+
+def pillar_profile(data: WebData, name: str, iso3: str, year: int) -> list[PillarRow]:
+    """One economy's pillar scores (children of the index root) for ``year`` beside the
+    medians of its UN region and income group (peers with a score, at least three)."""
+    compute_ranking(data, name, year=year)  # fills the cache for this store version
+    version = data._version
+    cache = _cache(data)
+    fw = cache.get(("fw", name), lambda: None)
+    panel = cache.get(("panel", name, version), lambda: None)
+    full = cache.get(("build", name, version), lambda: None)
+    if fw is None or panel is None or full is None or iso3 not in panel.economies:
+        return []
+    t = full.years.index(year)
+    e = panel.economies.index(iso3)
+    economies = data.economies()
+    me = economies[iso3]
+    region = [i for i, c in enumerate(panel.economies)
+              if me.un_region and economies[c].un_region == me.un_region]  # fmt: skip
+    income = [i for i, c in enumerate(panel.economies)
+              if me.income_group and economies[c].income_group == me.income_group]  # fmt: skip
+    names = {n.code: n.name or n.code for n in fw.nodes}
+    root_i = full.tree.root
+
+    def median(values: np.ndarray) -> float | None:
+        finite = values[~np.isnan(values)]
+        return float(np.median(finite)) if finite.size >= 3 else None
+
+    rows = []
+    for k in range(len(full.tree.codes)):
+        if int(full.tree.parent[k]) != root_i:
+            continue
+        col = full.scores[t, :, k]
+        score = float(col[e])
+        rows.append(
+            PillarRow(
+                code=full.tree.codes[k],
+                name=names.get(full.tree.codes[k], full.tree.codes[k]),
+                score=None if math.isnan(score) else score,
+                region_median=median(col[region]) if region else None,
+                income_median=median(col[income]) if income else None,
+            )
+        )
+    return rows

@@ -496,12 +496,12 @@ def _cooperation(request: Request, iso3: str) -> dict[str, Any] | None:
     }
 
 
-def _indices_for(data: WebData, iso3: str) -> list[tuple[str, str, Any, Any]]:
+def _indices_for(data: WebData, iso3: str) -> list[tuple[Any, ...]]:
     """(framework name, title, rank row) of the built-in indices that rank this economy."""
     from aibridge.web.methodology import builtin_frameworks
-    from aibridge.web.rankings import compute_ranking
+    from aibridge.web.rankings import compute_ranking, pillar_profile
 
-    out = []
+    out: list[tuple[Any, ...]] = []
     for name in builtin_frameworks():
         try:
             ranking = compute_ranking(data, name)
@@ -509,7 +509,12 @@ def _indices_for(data: WebData, iso3: str) -> list[tuple[str, str, Any, Any]]:
             continue
         row = next((r for r in ranking.rows if r.economy == iso3), None)
         if row is not None:
-            out.append((name, ranking.title, row, ranking))
+            pillars = pillar_profile(data, name, iso3, ranking.year)
+            gaps = [p for p in pillars if p.gap is not None]
+            weakest = min(gaps, key=lambda p: p.gap or 0.0) if gaps else None
+            if weakest is not None and (weakest.gap or 0.0) >= 0:
+                weakest = None  # ahead of its region everywhere: no gap to flag
+            out.append((name, ranking.title, row, ranking, pillars, weakest))
     return out
 
 
