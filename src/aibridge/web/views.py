@@ -13,7 +13,7 @@ import json
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Annotated, Any, Final
 from urllib.parse import urlencode
@@ -629,10 +629,6 @@ def sources(request: Request, lang: str, data: Data) -> Response:
         summary=summary,
         by_source=dict(sorted(by_source.items())),
     )
-
-
-def _short(values: Iterable[str]) -> str:
-    return ", ".join(values)
 
 
 #: Reports have their stylesheet inline and no script at all.
