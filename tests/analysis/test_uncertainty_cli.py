@@ -131,10 +131,20 @@ def test_cli_bad_spec_file(toy_framework: Path, tmp_path: Path, capsys) -> None:
 @pytest.mark.shared_data
 def test_cli_on_asem_example(shared_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "asem.csv"
+    db = tmp_path / "store.duckdb"
     res = CliRunner().invoke(
-        app, ["index", "uncertainty", "examples/asem/asem.yaml", "--n", "200", "--out", str(out)]
-    )
+        app,
+        ["index", "uncertainty", "examples/asem/asem.yaml", "--n", "200", "--out", str(out),
+         "--save", "--store", str(db)],
+    )  # fmt: skip
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(out)
     assert len(frame) == 51 and set(frame["node"]) == {"Index"}
     assert frame["rank_volatility"].gt(0).any()
+    assert "Stored 255 rank statistics" in res.output
+
+    from aibridge.store import Store
+
+    code = "UA.ASEM_Sustainable_Connectivity_COINr_example.Index.p95_rank"
+    stored = Store(db, read_only=True).observations(indicators=[code]).to_pandas()
+    assert len(stored) == 51

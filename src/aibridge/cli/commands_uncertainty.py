@@ -94,6 +94,12 @@ def uncertainty(
         "--replications",
         help="Also write every replication's score and rank (long format, .csv or .parquet).",
     ),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="Store the rank statistics (UA.<framework>.<node>.<statistic>) in the indicator "
+        "store (--store, or the default store), with the analysis' provenance.",
+    ),
     plots: Path | None = typer.Option(
         None,
         "--plots",
@@ -198,6 +204,15 @@ def uncertainty(
         else:
             long.to_csv(replications, index=False)
         console.print(f"Wrote {replications} ({len(long):,} rows)")
+    if save:
+        from aibridge.store import Store
+
+        report = Store.open(store).ingest(result.to_batch())
+        console.print(
+            f"Stored {report.rows:,} rank statistics in the indicator store "
+            f"({report.inserted:,} new, {report.revised:,} revised, "
+            f"{report.unchanged:,} unchanged)"
+        )
     if plots is not None:
         written = []
         for suffix in (".svg", ".png"):
