@@ -71,7 +71,7 @@ def test_access_log_is_one_json_line_with_the_request_id(
         ("/v1/observations?limit=abc", 422),
         ("/v1/observations?year_from=99999", 422),
         ("/v1/observations?economy=K%20N", 422),
-        ("/v1/observations?cursor=bm90LWEtY3Vyc29y", 400),
+        ("/v1/observations?cursor=bm90LWEtY3Vyc29y", 422),
         ("/v1/indicators/NOT.A.CODE", 404),
         ("/v1/frameworks/nope", 404),
     ],

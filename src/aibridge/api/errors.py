@@ -219,6 +219,25 @@ def _summarise(errors: list[dict[str, Any]]) -> str:
     return "; ".join(parts) + more if parts else "the request is invalid"
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every documented method on this path (Starlette's 405 names only the first route's)."""
+    from starlette.routing import compile_path
+
+    app = request.app
+    table = getattr(app.state, "allowed_methods", None)
+    if table is None:
+        table = []
+        for path, item in app.openapi().get("paths", {}).items():
+            regex = compile_path(path)[0]
+            table.append((regex, sorted(m.upper() for m in item if m != "parameters")))
+        app.state.allowed_methods = table
+    methods: set[str] = set()
+    for regex, allowed in table:
+        if regex.match(request.url.path):
+            methods.update(allowed)
+    return sorted(methods)
+
+
 async def _on_aibridge_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AibridgeError)
     status, slug = status_for(exc)
@@ -254,9 +273,14 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route {request.url.path}; see /docs for the API routes"
-    elif exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}"
     headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        detail = f"{request.method} is not allowed on {request.url.path}" + (
+            f"; allowed: {', '.join(allowed)}" if allowed else ""
+        )
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
     return _respond(request, exc.status_code, detail, headers=headers)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 __all__ = [
     "Economy",
@@ -201,7 +201,7 @@ class ObservationPage(BaseModel):
             "example": {
                 "data": [_OBS_EXAMPLE],
                 "count": 1,
-                "next_cursor": "WyJLRU4iLCJJVC5ORVQuVVNFUi5aUyIsMjAyMl0",
+                "next_cursor": "KEN~IT.NET.USER.ZS~2022",
             }
         }
     )
@@ -243,8 +243,15 @@ class Source(BaseModel):
     history: int = Field(description="Values across every vintage.")
     vintages: list[str]
     origins: int = Field(description="Files / API responses imported.")
-    last_import: dt.datetime | None
+    last_import: AwareDatetime | None = Field(description="UTC.")
     uris: list[str]
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """The store keeps naive UTC timestamps; the API always says so (RFC 3339 with Z)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 class SourceList(BaseModel):
@@ -268,7 +275,7 @@ class Vintage(BaseModel):
     vintage_id: int
     source_id: str
     label: str
-    created_at: dt.datetime
+    created_at: AwareDatetime = Field(description="UTC.")
     rows: int
 
 

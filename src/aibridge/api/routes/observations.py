@@ -10,8 +10,6 @@ every economy and year is about 15,000 rows.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import json
 from typing import Annotated, Any, Final, Literal
@@ -96,24 +94,19 @@ def negotiate(fmt: str | None, accept: str | None) -> str:
     return best[2]
 
 
+#: A cursor is the (economy, indicator, year) key of the last row seen, ``ECO~INDICATOR~YEAR``:
+#: readable, and any well-formed key is a valid position (the next page starts after it).
+CURSOR_PATTERN: Final = r"^[A-Za-z0-9_]{1,12}~[A-Za-z0-9][A-Za-z0-9._:/+-]{0,199}~-?[0-9]{1,4}$"
+
+
 def encode_cursor(row: tuple[str, str, int]) -> str:
-    raw = json.dumps(list(row), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return f"{row[0]}~{row[1]}~{row[2]}"
 
 
 def decode_cursor(cursor: str) -> tuple[str, str, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        economy, indicator, year = json.loads(raw)
-        if not (isinstance(economy, str) and isinstance(indicator, str) and isinstance(year, int)):
-            raise ValueError("wrong types")
-        return economy, indicator, year
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ApiProblem(
-            400,
-            "invalid cursor; pass back the next_cursor of a previous page unchanged",
-            kind="invalid-cursor",
-        ) from exc
+    economy, rest = cursor.split("~", 1)
+    indicator, year = rest.rsplit("~", 1)
+    return economy, indicator, int(year)
 
 
 def check_codes(store: Store, economies: list[str] | None, indicators: list[str] | None) -> None:
@@ -269,7 +262,6 @@ def _json_body(table: pa.Table, next_cursor: str | None) -> bytes:
                 },
             },
         },
-        400: problem(400, "Bad Request", "invalid cursor"),
         406: problem(406, "Not Acceptable", "cannot answer 'image/png'"),
     },
 )
@@ -305,9 +297,11 @@ def get_observations(
     cursor: Annotated[
         str | None,
         Query(
-            max_length=600,
-            pattern=r"^[A-Za-z0-9_-]+$",
-            description="The `next_cursor` of the previous page.",
+            max_length=220,
+            pattern=CURSOR_PATTERN,
+            description="The `next_cursor` of the previous page: the (economy, indicator, "
+            "year) key after which this page starts, as `ECO~INDICATOR~YEAR`.",
+            examples=["KEN~IT.NET.USER.ZS~2022"],
         ),
     ] = None,
     format: Annotated[

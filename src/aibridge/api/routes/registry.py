@@ -24,6 +24,7 @@ from aibridge.registry import schemas as s
 router = APIRouter(tags=["registry"])
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Record id.")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per response.")]
@@ -45,8 +46,19 @@ class Page(BaseModel, Generic[T]):
     count: int = Field(description="Items in this response.")
 
 
+def out(model: M) -> M:
+    """The registry's records with their naive UTC timestamps marked as UTC, so every
+    date-time in the API is RFC 3339 (``...Z``)."""
+    naive = {
+        name: value.replace(tzinfo=dt.UTC)
+        for name, value in model
+        if isinstance(value, dt.datetime) and value.tzinfo is None
+    }
+    return model.model_copy(update=naive) if naive else model
+
+
 def _page(rows: list[Any]) -> dict[str, Any]:
-    return {"data": rows, "count": len(rows)}
+    return {"data": [out(r) for r in rows], "count": len(rows)}
 
 
 # -- me ---------------------------------------------------------------------------------------
@@ -91,7 +103,7 @@ def list_organisations(
 
 @router.get("/v1/registry/organisations/{id}", summary="One organisation", responses=NOT_FOUND)
 def get_organisation(id: Id, registry: RegistryDep) -> s.OrganisationPublic:
-    return registry.get_organisation(id)
+    return out(registry.get_organisation(id))
 
 
 @router.post(
@@ -103,14 +115,14 @@ def get_organisation(id: Id, registry: RegistryDep) -> s.OrganisationPublic:
 def create_organisation(
     data: s.OrganisationCreate, registry: RegistryDep, actor: ActorDep
 ) -> s.OrganisationPublic:
-    return registry.create_organisation(actor, data)
+    return out(registry.create_organisation(actor, data))
 
 
 @router.patch("/v1/registry/organisations/{id}", summary="Edit an organisation", responses=WRITE)
 def update_organisation(
     id: Id, data: s.OrganisationUpdate, registry: RegistryDep, actor: ActorDep
 ) -> s.OrganisationPublic:
-    return registry.update_organisation(actor, id, data)
+    return out(registry.update_organisation(actor, id, data))
 
 
 @router.delete(
@@ -153,7 +165,7 @@ def list_needs(
 
 @router.get("/v1/registry/needs/{id}", summary="One need", responses=NOT_FOUND)
 def get_need(id: Id, registry: RegistryDep) -> s.NeedPublic:
-    return registry.get_need(id)
+    return out(registry.get_need(id))
 
 
 @router.post(
@@ -163,12 +175,12 @@ def get_need(id: Id, registry: RegistryDep) -> s.NeedPublic:
     responses=WRITE,
 )
 def create_need(data: s.NeedCreate, registry: RegistryDep, actor: ActorDep) -> s.NeedPublic:
-    return registry.create_need(actor, data)
+    return out(registry.create_need(actor, data))
 
 
 @router.patch("/v1/registry/needs/{id}", summary="Edit a need", responses=WRITE)
 def update_need(id: Id, data: s.NeedUpdate, registry: RegistryDep, actor: ActorDep) -> s.NeedPublic:
-    return registry.update_need(actor, id, data)
+    return out(registry.update_need(actor, id, data))
 
 
 @router.delete("/v1/registry/needs/{id}", summary="Delete a need", status_code=204, responses=WRITE)
@@ -230,7 +242,7 @@ def list_offers(
 
 @router.get("/v1/registry/offers/{id}", summary="One offer", responses=NOT_FOUND)
 def get_offer(id: Id, registry: RegistryDep) -> s.OfferPublic:
-    return registry.get_offer(id)
+    return out(registry.get_offer(id))
 
 
 @router.post(
@@ -240,14 +252,14 @@ def get_offer(id: Id, registry: RegistryDep) -> s.OfferPublic:
     responses=WRITE,
 )
 def create_offer(data: s.OfferCreate, registry: RegistryDep, actor: ActorDep) -> s.OfferPublic:
-    return registry.create_offer(actor, data)
+    return out(registry.create_offer(actor, data))
 
 
 @router.patch("/v1/registry/offers/{id}", summary="Edit an offer", responses=WRITE)
 def update_offer(
     id: Id, data: s.OfferUpdate, registry: RegistryDep, actor: ActorDep
 ) -> s.OfferPublic:
-    return registry.update_offer(actor, id, data)
+    return out(registry.update_offer(actor, id, data))
 
 
 @router.delete(
@@ -301,7 +313,7 @@ def list_projects(
 
 @router.get("/v1/registry/projects/{id}", summary="One project", responses=NOT_FOUND)
 def get_project(id: Id, registry: RegistryDep) -> s.ProjectPublic:
-    return registry.get_project(id)
+    return out(registry.get_project(id))
 
 
 @router.post(
@@ -313,14 +325,14 @@ def get_project(id: Id, registry: RegistryDep) -> s.ProjectPublic:
 def create_project(
     data: s.ProjectCreate, registry: RegistryDep, actor: ActorDep
 ) -> s.ProjectPublic:
-    return registry.create_project(actor, data)
+    return out(registry.create_project(actor, data))
 
 
 @router.patch("/v1/registry/projects/{id}", summary="Edit a project", responses=WRITE)
 def update_project(
     id: Id, data: s.ProjectUpdate, registry: RegistryDep, actor: ActorDep
 ) -> s.ProjectPublic:
-    return registry.update_project(actor, id, data)
+    return out(registry.update_project(actor, id, data))
 
 
 @router.delete(
@@ -348,7 +360,7 @@ def list_pledges(
 
 @router.get("/v1/registry/pledges/{id}", summary="One pledge", responses=NOT_FOUND)
 def get_pledge(id: Id, registry: RegistryDep) -> s.PledgePublic:
-    return registry.get_pledge(id)
+    return out(registry.get_pledge(id))
 
 
 @router.post(
@@ -358,14 +370,14 @@ def get_pledge(id: Id, registry: RegistryDep) -> s.PledgePublic:
     responses=WRITE,
 )
 def create_pledge(data: s.PledgeCreate, registry: RegistryDep, actor: ActorDep) -> s.PledgePublic:
-    return registry.create_pledge(actor, data)
+    return out(registry.create_pledge(actor, data))
 
 
 @router.patch("/v1/registry/pledges/{id}", summary="Edit a pledge", responses=WRITE)
 def update_pledge(
     id: Id, data: s.PledgeUpdate, registry: RegistryDep, actor: ActorDep
 ) -> s.PledgePublic:
-    return registry.update_pledge(actor, id, data)
+    return out(registry.update_pledge(actor, id, data))
 
 
 @router.delete(
@@ -393,7 +405,7 @@ def list_progress(id: Id, registry: RegistryDep) -> Page[s.PledgeProgressPublic]
 def record_progress(
     id: Id, data: s.PledgeProgressCreate, registry: RegistryDep, actor: ActorDep
 ) -> s.PledgeProgressPublic:
-    return registry.record_progress(actor, id, data)
+    return out(registry.record_progress(actor, id, data))
 
 
 # -- matches -----------------------------------------------------------------------------------
@@ -432,7 +444,7 @@ def list_matches(
 
 @router.get("/v1/registry/matches/{id}", summary="One match", responses=NOT_FOUND)
 def get_match(id: Id, registry: RegistryDep) -> s.MatchPublic:
-    return registry.get_match(id)
+    return out(registry.get_match(id))
 
 
 @router.post(
@@ -449,7 +461,7 @@ def propose_match(
     registry: RegistryDep,
     actor: ActorDep,
 ) -> s.MatchPublic:
-    return registry.propose_match(actor, data.need_id, data.offer_id, note=data.note)
+    return out(registry.propose_match(actor, data.need_id, data.offer_id, note=data.note))
 
 
 @router.patch(
@@ -461,7 +473,7 @@ def set_match_status(
     registry: RegistryDep,
     actor: ActorDep,
 ) -> s.MatchPublic:
-    return registry.set_match_status(actor, id, data.status, version=data.version)
+    return out(registry.set_match_status(actor, id, data.status, version=data.version))
 
 
 # -- audit log ---------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from aibridge.api.deps import ActorDep, RegistryDep
+from aibridge.api.deps import ActorDep, RegistryDep, StoreDep
 from aibridge.api.openapi import AUTH, CONFLICT, NOT_FOUND
 from aibridge.api.params import EconomyPath
+from aibridge.api.routes.economies import resolve
 from aibridge.registry import schemas as s
 
 router = APIRouter(tags=["resolutions"])
@@ -45,11 +46,14 @@ def get_resolution(symbol: Symbol, registry: RegistryDep) -> s.ResolutionPublic:
     "/v1/economies/{code}/resolutions",
     summary="How an economy relates to each resolution",
     tags=["economies"],
+    responses=NOT_FOUND,
 )
-def economy_resolutions(code: EconomyPath, registry: RegistryDep) -> ResolutionList:
+def economy_resolutions(
+    code: EconomyPath, registry: RegistryDep, store: StoreDep
+) -> ResolutionList:
     """Every tracked resolution with ``role``: proposer, co-sponsor, on whose behalf it was
     introduced, or null."""
-    rows = registry.resolutions_for(code.upper())
+    rows = registry.resolutions_for(resolve(store, code))
     return ResolutionList(data=rows, count=len(rows))
 
 

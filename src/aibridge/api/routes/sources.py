@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Path, Query
 
 from aibridge.api.deps import StoreDep
 from aibridge.api.openapi import NOT_FOUND, NOT_MODIFIED
-from aibridge.api.schemas import Source, SourceList, Vintage, VintageList
+from aibridge.api.schemas import Source, SourceList, Vintage, VintageList, utc
 from aibridge.errors import NotFoundError
 
 router = APIRouter(tags=["sources"], responses=NOT_MODIFIED)
@@ -26,7 +27,9 @@ def _none(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+        return utc(value.to_pydatetime())
+    if isinstance(value, dt.datetime):
+        return utc(value)
     return value.item() if hasattr(value, "item") else value
 
 
