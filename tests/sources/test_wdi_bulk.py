@@ -208,8 +208,7 @@ def _dump(store: Store) -> dict[str, list[tuple[object, ...]]]:
     q = {
         "current": "SELECT economy, indicator, year, value, flag, source_id, vintage FROM current",
         "latest": "SELECT economy, indicator, year, value, source_id, vintage FROM latest",
-        "history": "SELECT o.economy, o.indicator, o.year, o.value, o.is_current, v.label "
-        "FROM observations o JOIN vintages v USING (vintage_id)",
+        "history": "SELECT economy, indicator, year, value, is_current, vintage FROM history",
         "indicators": "SELECT code, name, unit FROM indicators",
     }
     return {k: sorted(store.con.sql(sql).fetchall(), key=repr) for k, sql in q.items()}

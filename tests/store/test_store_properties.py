@@ -49,8 +49,7 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     q = {
         "current": "SELECT economy, indicator, year, value, flag, source_id, vintage FROM current",
         "latest": "SELECT economy, indicator, year, value, flag, source_id, vintage FROM latest",
-        "history": "SELECT o.economy, o.indicator, o.year, o.value, o.flag, v.source_id, v.label "
-        "FROM observations o JOIN vintages v USING (vintage_id)",
+        "history": "SELECT economy, indicator, year, value, flag, source_id, vintage FROM history",
         "origins": "SELECT source_id, vintage, uri, sha256 FROM origins",
         "indicators": "SELECT code, name, unit FROM indicators",
         "economies": "SELECT iso3, is_aggregate FROM economies",

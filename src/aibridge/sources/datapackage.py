@@ -168,9 +168,8 @@ def export_datapackage(
     cond = f"WHERE {' AND '.join(where)}" if where else ""
     if history:
         source = (
-            "SELECT o.economy, o.indicator, o.year, o.value, o.flag, v.source_id, "
-            "v.label AS vintage, o.origin_id FROM observations o JOIN vintages v "
-            "USING (vintage_id)"
+            "SELECT economy, indicator, year, value, flag, source_id, vintage, origin_id "
+            "FROM history"
         )
     else:
         source = (

@@ -287,6 +287,7 @@ class WdiBulkSource:
             f"SELECT m.iso3 AS economy, '{prefix}' || w.indicator_code AS indicator, {cols} "
             f"FROM {t.wide} w JOIN {t.codes} m ON w.country_code = m.code"
         )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {t.mapped} AS {mapped_sql}")
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {t.obs} AS SELECT economy, indicator, "
             "CAST(substr(year, 2) AS SMALLINT) AS year, value, "
@@ -318,6 +319,7 @@ class WdiBulkSource:
             ),
             relation=t.obs,
             latest_relation=t.latest,
+            wide_relation=t.mapped,
             indicators=indicators,
             indicator_codes=indicators.column("code").to_pylist(),
             rows=int(n_rows),
@@ -573,6 +575,10 @@ class _Names:
     @property
     def wide(self) -> str:
         return f"{self.prefix}_wide"
+
+    @property
+    def mapped(self) -> str:
+        return f"{self.prefix}_mapped"
 
     @property
     def arrow(self) -> str:

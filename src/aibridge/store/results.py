@@ -213,7 +213,9 @@ class StagedBatch:
     transaction. ``keys_unique`` says the source has already proved (economy, indicator, year)
     unique, so the store may skip its own duplicate check. ``latest_relation`` (optional) holds
     the most recent (year, value, flag) per (economy, indicator), which the source can often
-    compute far more cheaply than a sort of the long rows.
+    compute far more cheaply than a sort of the long rows. ``wide_relation`` (optional) holds
+    the same data before the unpivot: columns economy, indicator and one ``y<year>`` column per
+    year; the store then maps codes to its integer keys on the wide rows and unpivots itself.
     """
 
     origin: Origin
@@ -225,3 +227,4 @@ class StagedBatch:
     aggregates: frozenset[str] = frozenset()
     keys_unique: bool = False
     latest_relation: str | None = None
+    wide_relation: str | None = None

@@ -50,6 +50,7 @@ Years = int | tuple[int, int] | Sequence[int] | None
 
 _DATE_LIKE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 _KEY = "economy, indicator, year"
+_IDS = "economy_id, indicator_id, year"
 _COLS = ", ".join(RESULT_COLUMNS)
 
 
@@ -354,24 +355,23 @@ class Store:
         con.register("_incoming", batch.observations)
         try:
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _stage AS SELECT economy, indicator, "
+                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT economy, indicator, "
                 "CAST(year AS SMALLINT) AS year, CAST(value AS DOUBLE) AS value, "
                 "nullif(flag, '') AS flag FROM _incoming"
             )
         finally:
             con.unregister("_incoming")
-        n = self._scalar("SELECT count(*) FROM _stage")
+        n = self._scalar("SELECT count(*) FROM _raw")
         if progress:
             progress("staged", n)
         self._validate_stage(batch.origin.uri)
         vintage_id, existed = self._vintage(batch.origin.source_id, batch.origin.vintage)
         origin_id = self._origin(batch.origin, vintage_id)
         self._apply_economy_updates(batch)
+        codes, economies = self._key_stage()
         new, revised, unchanged, superseded, written = self._write_stage(
             batch.origin, vintage_id, origin_id, existed, progress
         )
-        codes = [r[0] for r in con.execute("SELECT DISTINCT indicator FROM _stage").fetchall()]
-        economies = [r[0] for r in con.execute("SELECT DISTINCT economy FROM _stage").fetchall()]
         return self._finish(
             batch, origin_id, codes, economies, n, new, revised, unchanged, superseded, written, t0
         )
@@ -391,22 +391,55 @@ class Store:
         )
         if overlap or not staged.keys_unique:
             # general route: materialise, validate, diff against the current values
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM {staged.relation}")
-            n = self._scalar("SELECT count(*) FROM _stage")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {staged.relation}")
+            n = self._scalar("SELECT count(*) FROM _raw")
             if not staged.keys_unique:
                 self._validate_stage(origin.uri)
+            _, economies = self._key_stage()
             new, revised, unchanged, superseded, written = self._write_stage(
                 origin, vintage_id, origin_id, existed, progress
             )
-            economies = [
-                r[0] for r in con.execute("SELECT DISTINCT economy FROM _stage").fetchall()
-            ]
         else:
             # nothing stored yet for these indicators: one pass, straight into the history
+            if staged.wide_relation:
+                # codes -> integer keys on the wide rows, then one UNPIVOT (columns y<year>)
+                wide = staged.wide_relation
+                cols = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT column_name FROM (DESCRIBE SELECT * FROM " + wide + ") "
+                        "WHERE regexp_matches(column_name, '^y[0-9]{4}$')"
+                    ).fetchall()
+                ]
+                econ_list = [
+                    r[0] for r in con.execute(f"SELECT DISTINCT economy FROM {wide}").fetchall()
+                ]
+                self._ensure_keys(econ_list, codes)
+                col_sql = ", ".join(cols)
+                source_sql = (
+                    "SELECT economy_id, indicator_id, CAST(substr(year, 2) AS SMALLINT) AS year, "
+                    "value, CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT (SELECT k.economy_id, "
+                    f"i.indicator_id, {col_sql} FROM {wide} w JOIN economy_keys k USING (economy) "
+                    "JOIN indicator_keys i USING (indicator)) ON "
+                    f"{col_sql} INTO NAME year VALUE value)"
+                )
+            else:
+                econ_list = [
+                    r[0]
+                    for r in con.execute(
+                        f"SELECT DISTINCT economy FROM {staged.relation}"
+                    ).fetchall()
+                ]
+                self._ensure_keys(econ_list, codes)
+                source_sql = (
+                    "SELECT k.economy_id, i.indicator_id, r.year, r.value, r.flag "
+                    f"FROM {staged.relation} r JOIN economy_keys k USING (economy) "
+                    "JOIN indicator_keys i USING (indicator)"
+                )
             written = int(
                 con.execute(
-                    "INSERT INTO observations SELECT economy, indicator, year, value, flag, ?, ?, "
-                    f"TRUE FROM {staged.relation}",
+                    "INSERT INTO observations SELECT economy_id, indicator_id, year, value, flag, "
+                    f"?, ?, TRUE FROM ({source_sql})",
                     [vintage_id, origin_id],
                 ).fetchall()[0][0]
             )
@@ -422,7 +455,7 @@ class Store:
             else:
                 con.execute(
                     "INSERT INTO latest SELECT economy, indicator, max(year), "
-                    "arg_max(value, year), arg_max(flag, year), ?, ?, ?, ? FROM observations "
+                    "arg_max(value, year), arg_max(flag, year), ?, ?, ?, ? FROM history "
                     "WHERE origin_id = ? GROUP BY economy, indicator",
                     [origin.source_id, origin.vintage, vintage_id, origin_id, origin_id],
                 )
@@ -437,6 +470,34 @@ class Store:
         return self._finish(
             staged, origin_id, codes, economies, n, new, revised, unchanged, superseded, written, t0
         )
+
+    def _ensure_keys(self, economies: list[str], indicators: list[str]) -> None:
+        """Give every new economy / indicator code its integer key."""
+        self.con.execute(
+            "INSERT INTO economy_keys SELECT CAST(nextval('economy_id_seq') AS SMALLINT), e "
+            "FROM (SELECT DISTINCT unnest(?::VARCHAR[]) AS e) "
+            "WHERE e NOT IN (SELECT economy FROM economy_keys) ORDER BY e",
+            [economies],
+        )
+        self.con.execute(
+            "INSERT INTO indicator_keys SELECT CAST(nextval('indicator_id_seq') AS INTEGER), c "
+            "FROM (SELECT DISTINCT unnest(?::VARCHAR[]) AS c) "
+            "WHERE c NOT IN (SELECT indicator FROM indicator_keys) ORDER BY c",
+            [indicators],
+        )
+
+    def _key_stage(self) -> tuple[list[str], list[str]]:
+        """``_raw`` (codes) → ``_stage`` (codes and integer keys); returns the distinct codes."""
+        con = self.con
+        codes = [r[0] for r in con.execute("SELECT DISTINCT indicator FROM _raw").fetchall()]
+        economies = [r[0] for r in con.execute("SELECT DISTINCT economy FROM _raw").fetchall()]
+        self._ensure_keys(economies, codes)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _stage AS SELECT k.economy_id, i.indicator_id, "
+            "r.economy, r.indicator, r.year, r.value, r.flag FROM _raw r "
+            "JOIN economy_keys k USING (economy) JOIN indicator_keys i USING (indicator)"
+        )
+        return codes, economies
 
     def _check_origin(self, origin: Origin) -> None:
         if not origin.source_id or not origin.vintage:
@@ -518,8 +579,8 @@ class Store:
         label, source_id = origin.vintage, origin.source_id
         if existed:
             clash = con.execute(
-                f"SELECT s.economy, s.indicator, s.year, o.value, s.value FROM _stage s "
-                f"JOIN observations o USING ({_KEY}) WHERE o.vintage_id = ? "
+                "SELECT s.economy, s.indicator, s.year, o.value, s.value FROM _stage s "
+                f"JOIN observations o USING ({_IDS}) WHERE o.vintage_id = ? "
                 "AND (o.value <> s.value OR o.flag IS DISTINCT FROM s.flag) LIMIT 3",
                 [vintage_id],
             ).fetchall()
@@ -533,13 +594,15 @@ class Store:
                     "(e.g. its release date)"
                 )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _st AS SELECT s.economy, s.indicator, s.year, s.value, "
-            "s.flag, c.vintage_id AS cur_vintage_id, "
-            "(c.economy IS NULL OR (c.vintage, c.source_id) < (?, ?)) AS win, "
-            "c.economy IS NOT NULL AS had, "
+            "CREATE OR REPLACE TEMP TABLE _st AS SELECT s.economy_id, s.indicator_id, "
+            "s.economy, s.indicator, s.year, s.value, s.flag, c.vintage_id AS cur_vintage_id, "
+            "(c.economy_id IS NULL OR (c.label, c.source_id) < (?, ?)) AS win, "
+            "c.economy_id IS NOT NULL AS had, "
             "(c.value = s.value AND c.flag IS NOT DISTINCT FROM s.flag) AS same "
-            "FROM _stage s LEFT JOIN (SELECT c.* FROM current c "
-            f"SEMI JOIN _stage USING ({_KEY})) c USING ({_KEY})",
+            "FROM _stage s LEFT JOIN (SELECT c.*, v.label, v.source_id FROM "
+            f"(SELECT o.* FROM observations o SEMI JOIN _stage USING ({_IDS}) "
+            "WHERE o.is_current) c "
+            f"JOIN vintages v USING (vintage_id)) c USING ({_IDS})",
             [label, source_id],
         )
         new, revised, unchanged, superseded = self._one(
@@ -551,20 +614,21 @@ class Store:
         con.execute(
             "UPDATE observations SET is_current = FALSE FROM _st s "
             "WHERE s.win AND s.had AND observations.is_current "
-            "AND observations.economy = s.economy AND observations.indicator = s.indicator "
+            "AND observations.economy_id = s.economy_id "
+            "AND observations.indicator_id = s.indicator_id "
             "AND observations.year = s.year AND observations.vintage_id = s.cur_vintage_id"
         )
         if existed:
             written = con.execute(
-                "INSERT INTO observations SELECT s.economy, s.indicator, s.year, s.value, s.flag, "
-                f"?, ?, s.win FROM _st s ANTI JOIN (SELECT {_KEY} FROM observations "
-                f"WHERE vintage_id = ?) o USING ({_KEY})",
+                "INSERT INTO observations SELECT s.economy_id, s.indicator_id, s.year, s.value, "
+                f"s.flag, ?, ?, s.win FROM _st s ANTI JOIN (SELECT {_IDS} FROM observations "
+                f"WHERE vintage_id = ?) o USING ({_IDS})",
                 [vintage_id, origin_id, vintage_id],
             ).fetchall()[0][0]
         else:
             written = con.execute(
-                "INSERT INTO observations SELECT economy, indicator, year, value, flag, ?, ?, win "
-                "FROM _st",
+                "INSERT INTO observations SELECT economy_id, indicator_id, year, value, flag, "
+                "?, ?, win FROM _st",
                 [vintage_id, origin_id],
             ).fetchall()[0][0]
         if progress:
@@ -597,7 +661,7 @@ class Store:
             "count(*) FILTER (year IS NULL), "
             "count(*) FILTER (value IS NULL OR isnan(value) OR isinf(value)), "
             "count(*) FILTER (flag IS NOT NULL AND flag NOT IN (SELECT unnest(?::VARCHAR[]))) "
-            "FROM _stage",
+            "FROM _raw",
             [list(FLAGS)],
         ) or (0, 0, 0, 0, 0)
         problems = [
@@ -618,7 +682,7 @@ class Store:
         if problems:
             raise ImportRejected(f"{uri}: {'; '.join(problems)}; store unchanged")
         dup = con.execute(
-            f"SELECT {_KEY}, count(*) AS n FROM _stage GROUP BY ALL HAVING n > 1 "
+            f"SELECT {_KEY}, count(*) AS n FROM _raw GROUP BY ALL HAVING n > 1 "
             "ORDER BY n DESC, economy, indicator, year LIMIT 3"
         ).fetchall()
         if dup:
@@ -766,13 +830,12 @@ class Store:
         )
         if as_of is not None:
             cutoff = self._cutoff(as_of)
+            inner = " AND ".join(["vintage <= ?", *where])
             sql = (
-                f"SELECT {_COLS} FROM (SELECT o.economy, o.indicator, o.year, o.value, o.flag, "
-                "v.source_id, v.label AS vintage, o.vintage_id, o.origin_id "
-                "FROM observations o JOIN vintages v USING (vintage_id) "
-                f"WHERE v.label <= ? QUALIFY row_number() OVER (PARTITION BY o.economy, "
-                "o.indicator, o.year ORDER BY v.label DESC, v.source_id DESC) = 1) "
-                f"{cond} {latest_q} ORDER BY economy, indicator, year"
+                f"SELECT {_COLS} FROM (SELECT {_COLS} FROM history WHERE {inner} "
+                "QUALIFY row_number() OVER (PARTITION BY economy, indicator, year "
+                "ORDER BY vintage DESC, source_id DESC) = 1) "
+                f"{latest_q} ORDER BY economy, indicator, year"
             )
             params = [cutoff, *params]
         elif latest and years is None:
