@@ -201,14 +201,15 @@ def main() -> None:
           f"vectorised {vec:.3f} s; speed-up {out['speedup_vs_loop']:.0f}x")  # fmt: skip
 
     # 1c. dask LocalCluster(2 workers)
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from aibridge.analysis.backends import local_cluster
 
     n_dask = 10_000 if not q else 1_000
     t0 = time.perf_counter()
     res = run_uncertainty(plan, uspec, n_dask, seed=1, backend="dask", n_workers=2)
     out[f"dask_cold_{n_dask}_s"] = time.perf_counter() - t0
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
-            Client(cluster) as client:  # fmt: skip
+    with local_cluster(2) as cluster, Client(cluster) as client:
         run_uncertainty(plan, uspec, 200, seed=1, backend="dask", scheduler=client)  # warm-up
         # pure scheduling + transfer overhead: the same chunks, a function that does no work
         from aibridge.analysis.backends import map_chunks

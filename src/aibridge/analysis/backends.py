@@ -22,13 +22,26 @@ import numpy as np
 
 from aibridge.errors import SpecError
 
-__all__ = ["BACKENDS", "Backend", "ChunkFunction", "chunk_size_for", "map_chunks"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "ChunkFunction",
+    "chunk_size_for",
+    "local_cluster",
+    "map_chunks",
+]
 
 Backend = Literal["numpy", "dask"]
 BACKENDS: tuple[str, ...] = ("numpy", "dask")
 Progress = Callable[[int, int], None]
 #: How long to wait for a dask scheduler given by address before giving up.
 CONNECT_TIMEOUT = "10s"
+#: glibc's trim threshold for worker processes. dask's nanny sets ``MALLOC_TRIM_THRESHOLD_`` to
+#: 64 KiB so that workers hand memory back to the OS quickly; with the many medium-sized numpy
+#: temporaries of a replication batch that turns every allocation into fresh pages and made
+#: workers 2-3x slower than the same code in-process (measured, docs/benchmarks.md). Workers we
+#: start use this instead; set the same variable on workers of a remote cluster.
+WORKER_MALLOC_TRIM_THRESHOLD = 256 * 2**20
 
 
 class ChunkFunction(Protocol):
@@ -114,7 +127,7 @@ def map_chunks(
 @contextmanager
 def _client(scheduler: str | Any | None, n_workers: int) -> Iterator[Any]:
     """A distributed client: the one given, one connected to an address, or a local cluster."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler is not None and not isinstance(scheduler, str):
         yield scheduler  # an existing Client: the caller owns it
@@ -132,19 +145,32 @@ def _client(scheduler: str | Any | None, n_workers: int) -> Iterator[Any]:
         finally:
             client.close()
         return
-    cluster = LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=40,
-    )
+    cluster = local_cluster(n_workers)
     client = Client(cluster)
     try:
         yield client
     finally:
         client.close()
         cluster.close()
+
+
+def local_cluster(n_workers: int = 2, **kwargs: Any) -> Any:
+    """A ``distributed.LocalCluster`` of single-threaded worker processes tuned for
+    replication batches (see :data:`WORKER_MALLOC_TRIM_THRESHOLD`)."""
+    import dask
+    from distributed import LocalCluster
+
+    options: dict[str, Any] = {
+        "n_workers": n_workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "silence_logs": 40,
+    }
+    options.update(kwargs)
+    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+    with dask.config.set({key: str(WORKER_MALLOC_TRIM_THRESHOLD)}):
+        return LocalCluster(**options)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
