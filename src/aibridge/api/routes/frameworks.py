@@ -173,6 +173,11 @@ def build(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, str]
     return frame, digest
 
 
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
+
+
 @router.get("", summary="List frameworks")
 def list_frameworks() -> FrameworkList:
     """The built-in composite-index frameworks."""
@@ -191,7 +196,7 @@ def get_framework(name: NamePath) -> FrameworkDetail:
 
 
 def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     f = float(value)
     return None if math.isnan(f) else f
@@ -254,7 +259,7 @@ def get_results(
             node_name=str(r["node_name"]),
             level=int(r["level"]),
             score=_num(r["score"]),
-            rank=None if r["rank"] is pd.NA else int(r["rank"]),
+            rank=_int(r["rank"]),
             coverage=_num(r["coverage"]),
             imputed_share=_num(r["imputed_share"]),
         )
