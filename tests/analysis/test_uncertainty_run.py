@@ -144,7 +144,7 @@ def test_same_seed_same_result_on_dask(toy_plan: IndexPlan) -> None:
             toy_plan, spec, 120, seed=5, backend="dask", scheduler=cluster.scheduler_address,
             chunk_size=17,
         )  # fmt: skip
-        with distributed.Client(cluster) as client:
+        with distributed.Client(cluster, set_as_default=False) as client:
             by_client = run_uncertainty(
                 toy_plan, spec, 120, seed=5, backend="dask", scheduler=client, chunk_size=50
             )

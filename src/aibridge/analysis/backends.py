@@ -37,10 +37,10 @@ Progress = Callable[[int, int], None]
 #: How long to wait for a dask scheduler given by address before giving up.
 CONNECT_TIMEOUT = "10s"
 #: glibc's trim threshold for worker processes. dask's nanny sets ``MALLOC_TRIM_THRESHOLD_`` to
-#: 64 KiB so that workers hand memory back to the OS quickly; with the many medium-sized numpy
-#: temporaries of a replication batch that turns every allocation into fresh pages and made
-#: workers 2-3x slower than the same code in-process (measured, docs/benchmarks.md). Workers we
-#: start use this instead; set the same variable on workers of a remote cluster.
+#: 64 KiB so that workers hand memory back to the OS quickly; a replication batch allocates and
+#: frees many medium-sized numpy temporaries, which that turns into fresh pages each time.
+#: Workers we start use this larger threshold (a small gain in our measurements, within noise
+#: on the shared 2-core machine); the same variable can be set on a remote cluster's workers.
 WORKER_MALLOC_TRIM_THRESHOLD = 256 * 2**20
 
 
@@ -113,7 +113,7 @@ def map_chunks(
             futures = [
                 client.submit(_apply, fn_remote, design[lo:hi], lo, pure=False) for lo, hi in spans
             ]
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):
                 lo, res = future.result()
                 place(lo, res)
                 done += res.shape[0]
