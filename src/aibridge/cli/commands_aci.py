@@ -1,0 +1,103 @@
+"""``aibridge aci``: the AI Capacity Index (five Action Plan pillars + gender & inclusion lens).
+
+``aci_app`` is importable at module level so other modules can attach their commands to it
+(``aci profile``, ``aci divide``, ``aci scenario``, ``aci path`` live beside ``aci build``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+aci_app = typer.Typer(
+    name="aci",
+    help="AI Capacity Index: build, profiles, divide analytics, scenarios and minimal paths.",
+    no_args_is_help=True,
+)
+
+console = Console()
+
+
+@aci_app.command("build")
+def build(
+    year: int | None = typer.Option(
+        None, "--year", help="Build one year only (default: every year since 2015)."
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Write tidy results (same columns as `index build`, plus coverage, status, "
+        "reason and band) to FILE.csv or FILE.parquet.",
+    ),
+    store: str | None = typer.Option(None, "--store", help="Store file (default: AIBRIDGE_HOME)."),
+    uncertainty_n: int = typer.Option(
+        200, "--n", help="Monte Carlo replications for the uncertainty bands (0: no bands)."
+    ),
+    save: bool = typer.Option(
+        True, "--save/--no-save", help="Store the scores as the derived dataset 'aci'."
+    ),
+    top: int = typer.Option(10, "--top", help="Rows of the top/bottom tables to print."),
+) -> None:
+    """Build the ACI with coverage shares, insufficient-data reasons and uncertainty bands."""
+    from aibridge.analysis.aci import build_aci
+
+    res = build_aci(year=year, store_path=store, n_uncertainty=uncertainty_n, save=save)
+    if out is not None:
+        res.write(out)
+    last = res.latest_year
+    table = res.scores_frame(year=last)
+    scored = table[table["status"] == "scored"].sort_values("rank")
+    insufficient = table[table["status"] != "scored"]
+    console.print(
+        f"ACI {last}: {len(scored)} economies scored, {len(insufficient)} with insufficient data."
+    )
+    for title, rows in (
+        (f"ACI {last} — top {top}", scored.head(top)),
+        (f"ACI {last} — bottom {top}", scored.tail(top)),
+    ):
+        t = Table(title=title)
+        for col in ("rank", "economy", "score", "band (p05-p95 rank)", "coverage"):
+            t.add_column(col, justify="left" if col == "economy" else "right")
+        for r in rows.itertuples():
+            band = (
+                f"{int(r.rank_p05)}-{int(r.rank_p95)}"
+                if r.rank_p05 == r.rank_p05 and r.rank_p95 == r.rank_p95
+                else "-"
+            )
+            t.add_row(
+                f"{int(r.rank)}",
+                f"{r.economy} {r.name}",
+                f"{r.score:.1f}",
+                band,
+                f"{r.coverage:.0%}",
+            )
+        console.print(t)
+    movers = res.movers(top=5)
+    if len(movers):
+        t = Table(title=f"Biggest rank movers {movers.attrs.get('from_year')}→{last}")
+        for col in ("economy", "rank then", "rank now", "change"):
+            t.add_column(col)
+        for r in movers.itertuples():
+            t.add_row(
+                f"{r.economy} {r.name}",
+                f"{int(r.rank_from)}",
+                f"{int(r.rank_to)}",
+                f"{r.change:+d}",
+            )
+        console.print(t)
+    if len(insufficient):
+        console.print(
+            "Insufficient data: "
+            + "; ".join(f"{r.economy} ({r.reason})" for r in insufficient.head(5).itertuples())
+            + (" …" if len(insufficient) > 5 else "")
+        )
+    if out is not None:
+        console.print(f"Wrote {res.n_rows(out)} rows to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``aibridge aci`` to the root app."""
+    app.add_typer(aci_app, name="aci")
