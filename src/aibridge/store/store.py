@@ -302,12 +302,15 @@ class Store:
         reports: list[ImportReport] = []
         try:
             with self._transaction():
-                for n, file in enumerate(files(Path(path))):
+                was_empty = not self._scalar("SELECT count(*) FROM latest")
+                paths = list(files(Path(path)))
+                for n, file in enumerate(paths):
                     staged: StagedBatch = stage_into(self.con, file, name=f"_src{n}")
                     if progress:
                         progress("read", staged.rows)
                     reports.append(self._ingest_staged(staged, progress))
-                self._cluster_latest(sum(r.written for r in reports))
+                if not (was_empty and len(paths) == 1):  # else written in order already
+                    self._cluster_latest(sum(r.written for r in reports))
         except duckdb.Error as exc:
             raise StoreError(f"import failed and was rolled back (store unchanged): {exc}") from exc
         finally:
@@ -449,7 +452,7 @@ class Store:
             if staged.latest_relation:
                 con.execute(
                     "INSERT INTO latest SELECT economy, indicator, year, value, flag, ?, ?, ?, ? "
-                    f"FROM {staged.latest_relation}",
+                    f"FROM {staged.latest_relation} ORDER BY economy, indicator",
                     [origin.source_id, origin.vintage, vintage_id, origin_id],
                 )
             else:
