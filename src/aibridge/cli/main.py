@@ -54,6 +54,7 @@ def _register() -> None:
     __import__("aibridge.cli.commands_report", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_registry", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_serve", fromlist=["register"]).register(app)
+    __import__("aibridge.cli.commands_quickstart", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_aci", fromlist=["register"]).register(app)
 
 
