@@ -61,18 +61,15 @@ def build(
         t = Table(title=title)
         for col in ("rank", "economy", "score", "band (p05-p95 rank)", "coverage"):
             t.add_column(col, justify="left" if col == "economy" else "right")
-        for r in rows.itertuples():
-            band = (
-                f"{int(r.rank_p05)}-{int(r.rank_p95)}"
-                if r.rank_p05 == r.rank_p05 and r.rank_p95 == r.rank_p95
-                else "-"
-            )
+        for r in rows.to_dict("records"):
+            lo, hi = float(r["rank_p05"]), float(r["rank_p95"])
+            band = f"{lo:.0f}-{hi:.0f}" if lo == lo and hi == hi else "-"
             t.add_row(
-                f"{int(r.rank)}",
-                f"{r.economy} {r.name}",
-                f"{r.score:.1f}",
+                f"{float(r['rank']):.0f}",
+                f"{r['economy']} {r['name']}",
+                f"{float(r['score']):.1f}",
                 band,
-                f"{r.coverage:.0%}",
+                f"{float(r['coverage']):.0%}",
             )
         console.print(t)
     movers = res.movers(top=5)
@@ -80,18 +77,23 @@ def build(
         t = Table(title=f"Biggest rank movers {movers.attrs.get('from_year')}→{last}")
         for col in ("economy", "rank then", "rank now", "change"):
             t.add_column(col)
-        for r in movers.itertuples():
+        for m in movers.to_dict("records"):
             t.add_row(
-                f"{r.economy} {r.name}",
-                f"{int(r.rank_from)}",
-                f"{int(r.rank_to)}",
-                f"{r.change:+d}",
+                f"{m['economy']} {m['name']}",
+                str(m["rank_from"]),
+                str(m["rank_to"]),
+                f"{int(m['change']):+d}",
             )
         console.print(t)
     if len(insufficient):
         console.print(
             "Insufficient data: "
-            + "; ".join(f"{r.economy} ({r.reason})" for r in insufficient.head(5).itertuples())
+            + "; ".join(
+                f"{e} ({why})"
+                for e, why in zip(
+                    insufficient["economy"][:5], insufficient["reason"][:5], strict=True
+                )
+            )
             + (" …" if len(insufficient) > 5 else "")
         )
     if out is not None:
