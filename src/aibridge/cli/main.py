@@ -56,6 +56,7 @@ def _register() -> None:
     __import__("aibridge.cli.commands_serve", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_quickstart", fromlist=["register"]).register(app)
     __import__("aibridge.cli.commands_aci", fromlist=["register"]).register(app)
+    __import__("aibridge.cli.commands_divide", fromlist=["register"]).register(app)
 
 
 _register()

@@ -1,0 +1,438 @@
+"""``aibridge aci profile|divide|scenario|path``: divide analytics on the command line.
+
+Attached to the ACI group (:data:`aibridge.cli.commands_aci.aci_app`). Every command takes
+``--framework`` (default ``aci``; any framework file or built-in name such as ``hdi`` works),
+so the analytics are the same for every composite index.
+
+Groupings come from the store's economies table: ``region`` = World Bank region (the UN M49
+sub-region where the store has no World Bank regions), ``subregion`` = UN M49 sub-region,
+``income`` = World Bank income group. A framework whose data loader supplies its own groups
+(``region``, ``income_group``) uses those.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aibridge.cli.commands_aci import aci_app
+from aibridge.errors import DataError
+
+console = Console()
+
+FRAMEWORK_OPT = typer.Option("aci", "--framework", help="Framework file or built-in name.")
+STORE_OPT = typer.Option(None, "--store", help="Store file (default: AIBRIDGE_HOME).")
+YEAR_OPT = typer.Option(None, "--year", help="Year (default: the latest built year).")
+
+
+@dataclass
+class _Context:
+    name: str
+    spec: Any
+    panel: Any
+    result: Any  # IndexResult, every year of the panel
+    groups: dict[str, tuple[Any, ...]]
+    group_note: str
+    source_codes: dict[str, str]  # framework code -> source code
+    year: int
+
+
+def _groups(panel: Any, store: str | None) -> tuple[dict[str, tuple[Any, ...]], str]:
+    own = dict(panel.groups)
+    out: dict[str, tuple[Any, ...]] = {}
+    if "region" in own:
+        out["region"] = tuple(own["region"])
+    if "income_group" in own:
+        out["income"] = tuple(own["income_group"])
+    if out:
+        return out, "groups from the framework's data"
+    try:
+        from aibridge.store import Store
+
+        with Store.open(store, read_only=True) as st:
+            table = st.economies(include_aggregates=True).set_index("iso3")
+    except Exception:  # no store: the analytics run without groupings
+        return {}, "no store with economy groupings"
+
+    def col(name: str) -> tuple[Any, ...]:
+        if name not in table.columns:
+            return tuple(None for _ in panel.economies)
+        series = table[name]
+        vals = {str(k): v for k, v in series.items() if isinstance(v, str) and v}
+        return tuple(vals.get(e) for e in panel.economies)
+
+    wb, un = col("wb_region"), col("un_region")
+    has_wb = sum(v is not None for v in wb) >= 0.5 * len(wb)
+    out["region"] = wb if has_wb else un
+    out["subregion"] = un
+    out["income"] = col("income_group")
+    note = "region = World Bank region" if has_wb else "region = UN M49 sub-region"
+    return out, note
+
+
+def _context(framework: str, store: str | None, year: int | None) -> _Context:
+    from aibridge.engine.build import build_index
+    from aibridge.engine.spec import Panel
+    from aibridge.frameworks import load_framework, load_panel
+
+    fw = load_framework(framework)
+    source_codes = dict(fw.source_codes())
+    if framework in ("aci", "aci_gender"):
+        from aibridge.analysis.aci import build_aci
+
+        aci = build_aci(framework=framework, store_path=store, n_uncertainty=0, save=False)
+        result = aci.result
+        spec = result.spec
+        # the ACI's published build: scored economies only, imputed values already in place
+        panel = Panel(
+            result.stages["raw"],
+            result.years,
+            result.economies,
+            tuple(spec.indicator_codes),
+            imputed=result.imputed,
+            economy_names=dict(result.economy_names),
+        )
+        groups, note = _groups(panel, store)
+        y = aci.latest_year if year is None else year
+    else:
+        panel = load_panel(fw, store_path=store)
+        spec = fw.to_spec()
+        result = build_index(spec, panel)
+        groups, note = _groups(panel, store)
+        y = result.years[-1] if year is None else year
+    if y not in result.years:
+        raise DataError(f"year {y} is not in the data (it has {list(result.years)})")
+    return _Context(fw.name, spec, panel, result, groups, note, source_codes, int(y))
+
+
+def _fmt(v: Any, nd: int = 1) -> str:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return "-"
+    return "-" if math.isnan(x) else f"{x:.{nd}f}"
+
+
+def _rank(v: Any) -> str:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return "-"
+    return "-" if math.isnan(x) else f"{int(x)}"
+
+
+def _actions(nodes: list[str]) -> list[tuple[str, list[str], list[str], str]]:
+    try:
+        from aibridge.analysis.aci import load_action_map
+
+        amap = load_action_map()
+    except Exception:  # the map is optional for frameworks other than the ACI
+        return []
+    return [
+        (ln["node"], list(ln.get("actions", [])), list(ln.get("sdg", [])), str(ln["reason"]))
+        for ln in amap["links"]
+        if ln["node"] in nodes
+    ]
+
+
+@aci_app.command("profile")
+def profile(
+    economy: str = typer.Argument(..., help="ISO3 code, e.g. KEN."),
+    framework: str = FRAMEWORK_OPT,
+    year: int | None = YEAR_OPT,
+    store: str | None = STORE_OPT,
+    k: int = typer.Option(5, "--peers", help="Nearest-neighbour peers to list."),
+    target_year: int = typer.Option(2030, "--target-year", help="Projection year."),
+) -> None:
+    """Pillars vs peers, bottleneck, nearest peers, gaps mapped to actions, 2030 projection."""
+    from aibridge.analysis.divide import bottleneck, gaps, nearest_peers, pillar_codes
+    from aibridge.analysis.projection import project
+
+    economy = economy.upper()
+    ctx = _context(framework, store, year)
+    res = ctx.result
+    if economy not in res.economies:
+        raise DataError(f"{economy} is not scored by {ctx.name}; use an ISO3 code such as KEN")
+    name = res.economy_names.get(economy, "")
+    g = gaps(res, ctx.groups, year=ctx.year)
+    mine = g[g["economy"] == economy]
+    root = res.tree.codes[res.tree.root]
+    if math.isnan(float(mine.loc[mine["node"] == root, "score"].iloc[0])):
+        raise DataError(f"{economy} has no {ctx.name} score in {ctx.year} (insufficient data)")
+    names = dict(zip(res.tree.codes, res.tree.names, strict=True))
+    t = Table(title=f"{ctx.name} — {economy} {name}, {ctx.year}")
+    for c in ("node", "score", "rank", "gap to frontier"):
+        t.add_column(c, justify="left" if c == "node" else "right")
+    for gname in ctx.groups:
+        t.add_column(f"{gname} median", justify="right")
+        t.add_column(f"gap to {gname}", justify="right")
+    for r in mine.to_dict("records"):
+        row = [f"{r['node']} {names.get(r['node']) or ''}".strip(), _fmt(r["score"]),
+               _rank(r["rank"]), _fmt(r["gap_frontier"])]  # fmt: skip
+        for gname in ctx.groups:
+            row += [_fmt(r[f"{gname}_median"]), _fmt(r[f"gap_{gname}"])]
+        t.add_row(*row)
+    console.print(t)
+    if ctx.groups:
+        labels = ", ".join(
+            f"{gname}: {ctx.groups[gname][res.economies.index(economy)] or '-'}"
+            for gname in ctx.groups
+        )
+        console.print(f"Peers ({ctx.group_note}): {labels}")
+        gname = "region" if "region" in ctx.groups else next(iter(ctx.groups))
+        b = bottleneck(res, economy, ctx.groups, grouping=gname, year=ctx.year)
+        if b.pillar is not None:
+            console.print(
+                f"Bottleneck pillar: [bold]{b.pillar}[/] {names.get(b.pillar) or ''} "
+                f"({_fmt(b.gap)} points vs the {gname} median; {b.reason})"
+            )
+    try:
+        peers = nearest_peers(res, economy, year=ctx.year, k=k)
+        console.print(
+            "Nearest peers on the pillar scores: "
+            + ", ".join(f"{p.economy} ({p.distance:.1f})" for p in peers.itertuples())
+        )
+    except DataError as exc:
+        console.print(f"Nearest peers: {exc}")
+    behind = [
+        str(r["node"])
+        for r in mine.to_dict("records")
+        if r["node"] in pillar_codes(res) and any(r.get(f"gap_{gn}", 0.0) < 0 for gn in ctx.groups)
+    ]
+    links = _actions(behind)
+    if links:
+        t = Table(title="Gaps mapped to Action Plan actions and SDG targets")
+        for c in ("pillar behind peers", "actions", "SDG targets", "reason"):
+            t.add_column(c)
+        for node, acts, sdg, reason in links:
+            t.add_row(node, ", ".join(acts), ", ".join(sdg), reason)
+        console.print(t)
+    elif behind:
+        console.print(f"Behind peers on: {', '.join(behind)} (no action map for this framework)")
+    proj = project(res, target_year=target_year, economies=[economy])
+    t = Table(title=f"Projection to {target_year} (linear trend, 90 % prediction interval)")
+    for c in ("node", "last", "projection", "interval", "slope/yr", "confidence"):
+        t.add_column(c, justify="left" if c in ("node", "confidence") else "right")
+    for pr in proj.to_dict("records"):
+        t.add_row(
+            str(pr["node"]),
+            f"{_fmt(pr['last_score'])} ({pr['last_year']})",
+            _fmt(pr["projection"]),
+            f"{_fmt(pr['lower'])}–{_fmt(pr['upper'])}",
+            _fmt(pr["slope"], 2),
+            f"low: {pr['reasons']}" if pr["low_confidence"] else "ok",
+        )
+    console.print(t)
+
+
+@aci_app.command("divide")
+def divide(
+    by: str = typer.Option("region", "--by", help="Grouping: region, subregion or income."),
+    framework: str = FRAMEWORK_OPT,
+    store: str | None = STORE_OPT,
+    node: str | None = typer.Option(None, "--node", help="Node (default: the index)."),
+    since: int | None = typer.Option(None, "--since", help="First year (default: all)."),
+    balanced: bool = typer.Option(
+        True, "--balanced/--unbalanced", help="Only economies scored in every year."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Also write the table to FILE.csv."),
+) -> None:
+    """Inequality between and within groups over time (Gini, Theil), sigma and beta convergence."""
+    import dataclasses
+
+    import numpy as np
+
+    from aibridge.analysis.divide import (
+        beta_convergence,
+        inequality_over_time,
+        sigma_convergence,
+    )
+
+    ctx = _context(framework, store, None)
+    if by not in ("region", "subregion", "income"):
+        raise DataError(f"--by must be region, subregion or income; got {by!r}")
+    if by not in ctx.groups or all(v is None for v in ctx.groups[by]):
+        raise DataError(
+            f"no {by} labels ({ctx.group_note}); import the WDI country metadata "
+            "(`aibridge import shared`) or use --by subregion"
+        )
+    res = ctx.result
+    keep = [t for t, y in enumerate(res.years) if since is None or y >= since]
+    # only years with scores (the ACI panel reaches back before its first scored year)
+    rootk = res.tree.root
+    keep = [t for t in keep if int(np.sum(~np.isnan(res.scores[t, :, rootk]))) >= 3]
+    if len(keep) < 1:
+        raise DataError("no year has at least 3 scored economies")
+    sub = dataclasses.replace(
+        res,
+        years=tuple(res.years[t] for t in keep),
+        scores=res.scores[keep],
+        ranks=res.ranks[keep],
+    )
+    frame = inequality_over_time(sub, node=node, groups={by: ctx.groups[by]}, balanced=balanced)
+    label = node or res.tree.codes[res.tree.root]
+    t = Table(title=f"{ctx.name} — {label}: inequality across economies by {by} ({ctx.group_note})")
+    cols = [("year", "year", 0), ("n", "n", 0), ("mean", "mean", 1), ("cv", "cv", 3),
+            ("gini", "Gini", 3), ("theil", "Theil T", 4),
+            (f"theil_between_{by}", "between", 4), (f"theil_within_{by}", "within", 4),
+            (f"theil_between_share_{by}", "between share", 2)]  # fmt: skip
+    for _c, head, _nd in cols:
+        t.add_column(head, justify="right")
+    for r in frame.to_dict("records"):
+        t.add_row(*[str(int(r[c])) if nd == 0 else _fmt(r.get(c, math.nan), nd)
+                    for c, _h, nd in cols])  # fmt: skip
+    console.print(t)
+    sig = sigma_convergence(sub, node=node, balanced=balanced)
+    if "cv_slope" in sig.attrs:
+        console.print(
+            f"Sigma convergence: cv trend {sig.attrs['cv_slope']:+.4f}/yr "
+            f"(SE {sig.attrs['cv_slope_se']:.4f}, p = {sig.attrs['cv_slope_p']:.3g}) — "
+            + ("converging" if sig.attrs["converging"] else "no significant convergence")
+        )
+    if len(sub.years) >= 2:
+        bc = beta_convergence(sub, node=node)
+        console.print(
+            f"Beta convergence {bc.start}–{bc.end} ({bc.form} form, n = {bc.n}): "
+            f"beta = {bc.beta:+.4f} (SE {bc.se:.4f}, p = {bc.p_value:.3g}, R² = {bc.r2:.2f})"
+            + (f", speed {bc.speed:.2%}/yr" if bc.speed is not None else "")
+            + (" — laggards catch up" if bc.converging else " — no significant catch-up")
+        )
+    if out is not None:
+        frame.to_csv(out, index=False, float_format="%.17g")
+        console.print(f"Wrote {len(frame)} rows to {out}")
+
+
+def _parse_sets(sets: list[str], ctx: _Context) -> dict[str, float]:
+    by_source = {v: k for k, v in ctx.source_codes.items()}
+    out: dict[str, float] = {}
+    for s in sets:
+        code, sep, val = s.partition("=")
+        if not sep:
+            raise DataError(f"--set needs CODE=VALUE; got {s!r}")
+        code = code.strip()
+        code = code if code in ctx.panel.indicators else by_source.get(code, code)
+        if code not in ctx.panel.indicators:
+            example = next(iter(ctx.source_codes.values()), "IT.NET.USER.ZS")
+            raise DataError(
+                f"indicator {s.partition('=')[0]!r} is not in {ctx.name}; use a framework code "
+                f"or its source code (e.g. {example})"
+            )
+        try:
+            out[code] = float(val)
+        except ValueError:
+            raise DataError(f"--set {s!r}: the value must be a number") from None
+    return out
+
+
+@aci_app.command("scenario")
+def scenario(
+    economy: str = typer.Argument(..., help="ISO3 code, e.g. KEN."),
+    sets: list[str] = typer.Option(..., "--set", help="CODE=VALUE (framework or source code)."),
+    framework: str = FRAMEWORK_OPT,
+    year: int | None = YEAR_OPT,
+    store: str | None = STORE_OPT,
+    bands: int = typer.Option(
+        100, "--bands", help="Monte Carlo replications for the rank bands (0: none)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bands' design."),
+) -> None:
+    """What-if: set indicator values for one economy and rebuild the index."""
+    from aibridge.analysis.scenario import run_scenario, scenario_bands
+
+    economy = economy.upper()
+    ctx = _context(framework, store, year)
+    changes = _parse_sets(sets, ctx)
+    sc = run_scenario(ctx.spec, ctx.panel, economy, changes, year=ctx.year)
+    for code, (old, new) in sc.changes.items():
+        console.print(f"{code}: {_fmt(old, 3)} → {_fmt(new, 3)}")
+    frame = sc.to_frame()
+    shown = frame[frame["level"] > 1]
+    t = Table(title=f"{ctx.name} — {economy} what-if, {ctx.year}")
+    for c in ("node", "score", "new score", "change", "rank", "new rank"):
+        t.add_column(c, justify="left" if c == "node" else "right")
+    for sr in shown.sort_values("level", ascending=False).to_dict("records"):
+        ch = _fmt(sr["score_change"], 2)
+        t.add_row(str(sr["node"]), _fmt(sr["baseline_score"], 2), _fmt(sr["score"], 2),
+                  ch if ch == "-" or ch.startswith("-") else f"+{ch}",
+                  _rank(sr["baseline_rank"]), _rank(sr["rank"]))  # fmt: skip
+    console.print(t)
+    if bands > 0:
+        from aibridge.analysis.uncertainty import UncertaintySpec
+        from aibridge.cli.commands_uncertainty import default_spec
+
+        tree = sc.baseline.tree
+        has_treat = "treat" in ctx.spec.stages and ctx.spec.treat.method != "none"
+        uspec = UncertaintySpec.parse(default_spec(tree.max_level, has_treat))
+        b = scenario_bands(ctx.spec, ctx.panel, sc, uspec, n=bands, seed=seed)
+        root = tree.codes[tree.root]
+        for r in b[b["node"] == root].itertuples():
+            console.print(
+                f"{r.run}: rank band (p05–p95) {_rank(r.p05_rank)}–{_rank(r.p95_rank)}, "
+                f"score band {_fmt(r.p05_score)}–{_fmt(r.p95_score)} ({bands} replications)"
+            )
+
+
+@aci_app.command("path")
+def path(
+    economy: str = typer.Argument(..., help="ISO3 code, e.g. KEN."),
+    target_rank: int | None = typer.Option(None, "--target-rank", help="Rank to reach."),
+    target_score: float | None = typer.Option(None, "--target-score", help="Score to reach."),
+    framework: str = FRAMEWORK_OPT,
+    year: int | None = YEAR_OPT,
+    store: str | None = STORE_OPT,
+    node: str | None = typer.Option(None, "--node", help="Node (default: the index)."),
+    growth: float | None = typer.Option(
+        None, "--growth", help="Cap each improvement at this % a year (default: the frontier)."
+    ),
+    horizon: float = typer.Option(5.0, "--horizon", help="Years for --growth."),
+) -> None:
+    """Minimal path: fewest indicator improvements (within bounds) reaching a target."""
+    from aibridge.analysis.scenario import minimal_path
+
+    if (target_rank is None) == (target_score is None):
+        raise DataError("give exactly one of --target-rank or --target-score")
+    economy = economy.upper()
+    ctx = _context(framework, store, year)
+    p = minimal_path(ctx.spec, ctx.panel, economy, target_rank=target_rank,
+                     target_score=target_score, node=node, year=ctx.year, growth=growth,
+                     horizon=horizon)  # fmt: skip
+    bound = (
+        "the frontier"
+        if growth is None
+        else f"the frontier, at most {growth}%/yr for {horizon} yrs"
+    )
+    console.print(
+        f"{ctx.name} — {economy} {p.node} {ctx.year}: score {_fmt(p.baseline_score, 2)} "
+        f"(rank {_rank(p.baseline_rank)}); target "
+        + (f"rank {target_rank} (score ≥ {_fmt(p.target_score, 2)})" if target_rank else
+           f"score {_fmt(p.target_score, 2)}")
+        + f"; bounds: {bound}"
+    )  # fmt: skip
+    if not p.reached:
+        raise DataError(f"{economy}: {p.message or 'target not reached'}")
+    if not p.steps:
+        console.print("Already at the target: no change needed.")
+        return
+    t = Table(title=f"Minimal path: {p.n_changed} indicator(s), total normalised change "
+              f"{p.total_normalised_change:.2f}")  # fmt: skip
+    for c in ("indicator", "source", "now", "to", "bound", "share of the way", "normalised +"):
+        t.add_column(c, justify="left" if c in ("indicator", "source") else "right")
+    for s in p.steps:
+        t.add_row(f"{s.indicator} {s.name or ''}".strip(), ctx.source_codes.get(s.indicator, ""),
+                  f"{s.value:.4g}", f"{s.new_value:.4g}", f"{s.bound:.4g}",
+                  f"{s.share_of_bound:.0%}", f"{s.normalised_change:.2f}")  # fmt: skip
+    console.print(t)
+    console.print(
+        f"New score {_fmt(p.score, 2)}, rank {_rank(p.rank)} (checked by a full rebuild)."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the divide commands to ``aibridge aci`` (``app`` is the root; kept for symmetry)."""
+    del app  # the commands are on aci_app already (decorators above)

@@ -1,0 +1,112 @@
+"""``aibridge aci profile|divide|scenario|path`` on a small framework (``--framework FILE``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from aibridge.cli.main import app, run
+
+LOADER = """
+import numpy as np
+from aibridge.engine.spec import Panel
+
+def load_panel():
+    rng = np.random.default_rng(5)
+    n, k, T = 24, 6, 6
+    base = rng.uniform(10, 90, size=(n, k))
+    vals = np.stack([np.clip(base + t * rng.normal(1, 1, size=(n, k)), 1, 100) for t in range(T)])
+    econ = tuple(f"E{i:02d}" for i in range(n))
+    return Panel(vals, tuple(range(2015, 2015 + T)), econ, tuple(f"SRC.{j}" for j in range(k)),
+                 groups={"region": tuple("NSEW"[i % 4] for i in range(n)),
+                         "income_group": tuple(("HIC", "LIC")[i % 2] for i in range(n))},
+                 economy_names={e: f"Economy {e}" for e in econ})
+"""
+
+FRAMEWORK = """
+name: Toy capacity
+data: {loader: "loader.py:load_panel"}
+pipeline:
+  stages: [normalise, aggregate]
+  normalise: {method: minmax, low: 0, high: 100}
+indicators:
+  - {code: a0, source: SRC.0, parent: A, direction: 1, name: "access"}
+  - {code: a1, source: SRC.1, parent: A, direction: 1}
+  - {code: b0, source: SRC.2, parent: B, direction: 1}
+  - {code: b1, source: SRC.3, parent: B, direction: 1}
+  - {code: c0, source: SRC.4, parent: C, direction: 1}
+  - {code: c1, source: SRC.5, parent: C, direction: 1}
+nodes:
+  - {code: A, parent: Index}
+  - {code: B, parent: Index}
+  - {code: C, parent: Index}
+  - {code: Index}
+"""
+
+
+@pytest.fixture
+def fw(tmp_path: Path) -> str:
+    (tmp_path / "loader.py").write_text(LOADER, encoding="utf-8")
+    p = tmp_path / "toy.yaml"
+    p.write_text(FRAMEWORK, encoding="utf-8")
+    return str(p)
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["aci", *args], catch_exceptions=False, env={"COLUMNS": "220"})
+
+
+def test_profile_shows_pillars_peers_bottleneck_projection(fw: str) -> None:
+    res = invoke("profile", "e05", "--framework", fw)
+    assert res.exit_code == 0, res.output
+    out = res.output
+    for word in ("E05", "region median", "income median", "Bottleneck pillar",
+                 "Nearest peers", "Projection to 2030", "low:"):  # fmt: skip
+        assert word in out, word
+
+
+def test_divide_prints_decomposition_and_writes_csv(fw: str, tmp_path: Path) -> None:
+    csv = tmp_path / "div.csv"
+    res = invoke("divide", "--by", "region", "--framework", fw, "--out", str(csv))
+    assert res.exit_code == 0, res.output
+    assert "Theil" in res.output and "Beta convergence" in res.output
+    assert "Sigma convergence" in res.output
+    f = pd.read_csv(csv)
+    assert len(f) == 6
+    total = f["theil_between_region"] + f["theil_within_region"]
+    assert (abs(total - f["theil"]) < 1e-12).all()
+    inc = invoke("divide", "--by", "income", "--framework", fw)
+    assert inc.exit_code == 0, inc.output
+
+
+def test_scenario_by_source_code_and_bands(fw: str) -> None:
+    res = invoke("scenario", "E03", "--set", "SRC.0=100", "--set", "b1=100", "--framework", fw,
+                 "--bands", "50")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "a0:" in res.output and "b1:" in res.output
+    assert "baseline: rank band" in res.output and "scenario: rank band" in res.output
+
+
+def test_path_reaches_target_rank(fw: str) -> None:
+    res = invoke("path", "E07", "--target-rank", "3", "--framework", fw)
+    assert res.exit_code == 0, res.output
+    assert "Minimal path" in res.output and "checked by a full rebuild" in res.output
+
+
+def test_errors_are_one_line(fw: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (
+        ["aci", "scenario", "E03", "--set", "nope=1", "--framework", fw],
+        ["aci", "scenario", "E03", "--set", "a0", "--framework", fw],
+        ["aci", "path", "E03", "--framework", fw],
+        ["aci", "profile", "XXX", "--framework", fw],
+        ["aci", "divide", "--by", "planet", "--framework", fw],
+        ["aci", "path", "E03", "--target-rank", "1", "--growth", "0.1", "--framework", fw],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            run(argv)
+        assert exc.value.code == 1
+        err = capsys.readouterr().err
+        assert err.startswith("Error:") and "Traceback" not in err, (argv, err)
