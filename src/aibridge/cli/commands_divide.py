@@ -5,7 +5,7 @@ Attached to the ACI group (:data:`aibridge.cli.commands_aci.aci_app`). Every com
 so the analytics are the same for every composite index.
 
 Groupings come from the store's economies table: ``region`` = World Bank region (the UN M49
-sub-region where the store has no World Bank regions), ``subregion`` = UN M49 sub-region,
+region where the store has no World Bank regions), ``subregion`` = UN M49 sub-region,
 ``income`` = World Bank income group. A framework whose data loader supplies its own groups
 (``region``, ``income_group``) uses those.
 """
@@ -70,9 +70,9 @@ def _groups(panel: Any, store: str | None) -> tuple[dict[str, tuple[Any, ...]], 
     wb, un = col("wb_region"), col("un_region")
     has_wb = sum(v is not None for v in wb) >= 0.5 * len(wb)
     out["region"] = wb if has_wb else un
-    out["subregion"] = un
+    out["subregion"] = col("un_subregion")
     out["income"] = col("income_group")
-    note = "region = World Bank region" if has_wb else "region = UN M49 sub-region"
+    note = "region = World Bank region" if has_wb else "region = UN M49 region"
     return out, note
 
 
@@ -368,7 +368,12 @@ def scenario(
 
         tree = sc.baseline.tree
         has_treat = "treat" in ctx.spec.stages and ctx.spec.treat.method != "none"
-        uspec = UncertaintySpec.parse(default_spec(tree.max_level, has_treat))
+        raw_spec: Any = default_spec(tree.max_level, has_treat)
+        if framework in ("aci", "aci_gender"):  # the bands `aci build` publishes
+            from aibridge.analysis import aci as aci_mod
+
+            raw_spec = getattr(aci_mod, "_DEFAULT_UNCERTAINTY", raw_spec)
+        uspec = UncertaintySpec.parse(raw_spec)
         b = scenario_bands(ctx.spec, ctx.panel, sc, uspec, n=bands, seed=seed)
         root = tree.codes[tree.root]
         for r in b[b["node"] == root].itertuples():
