@@ -506,6 +506,11 @@ def _bands(
 
 
 def build_aci_gender(**kwargs: Any) -> AciResult:
-    """The gender & inclusion lens (``aci_gender.yaml``) with the same coverage rule."""
+    """The gender & inclusion lens (``aci_gender.yaml``) with the same coverage rule, except
+    that no sub-pillar minimum applies (``min_pillar_coverage=0``): the sex-disaggregated
+    digital series (SDG 5.b.1 mobile ownership, 4.4.1 ICT skills) cover about 50 economies, and
+    requiring them would leave the lens empty for most of the world; the overall 60 % coverage
+    and the 50 % imputation limits still apply."""
     kwargs.setdefault("framework", "aci_gender")
+    kwargs.setdefault("min_pillar_coverage", 0.0)
     return build_aci(**kwargs)
