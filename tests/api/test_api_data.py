@@ -95,7 +95,9 @@ def test_cursor_pagination_visits_every_row_once(client: TestClient, limit: int)
     url = f"/v1/observations?limit={limit}"
     cursor = None
     for _ in range(1000):
-        body = client.get(url + (f"&cursor={cursor}" if cursor else "")).json()
+        resp = client.get(url + (f"&cursor={cursor}" if cursor else ""))
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
         seen += [(r["economy"], r["indicator"], r["year"]) for r in body["data"]]
         cursor = body["next_cursor"]
         if cursor is None:

@@ -227,3 +227,17 @@ def test_web_pages_get_html_errors(client: TestClient) -> None:
     assert r.headers["content-type"].startswith("text/html")
     api = client.get("/v1/nothing-here", headers={"Accept": "text/html"})
     assert api.headers["content-type"] == PROBLEM
+
+
+def test_response_cache_serves_identical_answers(api_store: Store) -> None:
+    app = create_app(Settings(env="test"), store=api_store, web=False)
+    c = TestClient(app)
+    first = c.get("/v1/economies/KEN/latest", headers={"X-Request-ID": "one"})
+    second = c.get("/v1/economies/KEN/latest", headers={"X-Request-ID": "two"})
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    assert second.headers["x-request-id"] == "two"
+    assert app.state.metrics.cache_hits._value.get() == 1
+    uncached = create_app(
+        Settings(env="test"), store=api_store, web=False, limits=Limits(response_cache_bytes=0)
+    )
+    assert TestClient(uncached).get("/v1/economies/KEN/latest").content == first.content

@@ -98,6 +98,8 @@ class Limits:
     rate_limit_per_minute: int = 600  # 0 = no limit
     cache_max_age: int = 60  # seconds a client may reuse a read response unchecked
     access_log: bool = True
+    response_cache_bytes: int = 64 * 1024 * 1024  # 0 = no server-side response cache
+    response_cache_max_item: int = 4 * 1024 * 1024
 
 
 # -- rate limiting ----------------------------------------------------------------------------
@@ -148,6 +150,45 @@ def _client_key(headers: Headers, scope: Scope) -> str:
     return "ip:" + (client[0] if client else "unknown")
 
 
+# -- response cache ---------------------------------------------------------------------------
+
+
+class ResponseCache:
+    """Bodies of 200 answers to cacheable GETs keyed by their strong ETag, least recently used
+    evicted first. The ETag already names everything the answer depends on (data version,
+    framework hash, path, query, Accept), so a hit is exactly what the route would answer;
+    it lags an import by at most the data-version check interval, as 304s do."""
+
+    def __init__(self, max_bytes: int, max_item: int):
+        from collections import OrderedDict
+
+        self.max_bytes = max_bytes
+        self.max_item = max_item
+        self.size = 0
+        self._items: OrderedDict[str, tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        if len(body) > self.max_item:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.size -= len(old[2])
+            self._items[key] = (status, headers, body)
+            self.size += len(body)
+            while self.size > self.max_bytes and self._items:
+                _, (_, _, dropped) = self._items.popitem(last=False)
+                self.size -= len(dropped)
+
+
 # -- metrics ------------------------------------------------------------------------------------
 
 
@@ -175,6 +216,11 @@ class Metrics:
         self.rate_limited = Counter(
             "aibridge_http_rate_limited_total",
             "Requests refused by the rate limit",
+            registry=self.registry,
+        )
+        self.cache_hits = Counter(
+            "aibridge_http_response_cache_hits_total",
+            "Read answers served from the response cache",
             registry=self.registry,
         )
 
@@ -218,6 +264,11 @@ class ApiMiddleware:
         # every client address also has a bucket (4x, for several tokens behind one NAT), so
         # sending made-up tokens does not escape the limit
         self.ip_limiter = RateLimiter(per_minute * 4) if per_minute > 0 else None
+        self.cache = (
+            ResponseCache(limits.response_cache_bytes, limits.response_cache_max_item)
+            if limits.response_cache_bytes > 0
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -307,6 +358,17 @@ class ApiMiddleware:
                     )
                     await send({"type": "http.response.body", "body": b""})
                     return
+                if method == "GET" and self.cache is not None:
+                    hit = self.cache.get(etag)
+                    if hit is not None:
+                        self.metrics.cache_hits.inc()
+                        status_box[0] = hit[0]
+                        hdrs = [*hit[1], (b"x-request-id", request_id.encode())]
+                        await send(
+                            {"type": "http.response.start", "status": hit[0], "headers": hdrs}
+                        )
+                        await send({"type": "http.response.body", "body": hit[2]})
+                        return
 
             receive_from = receive
             if length is None and method in ("POST", "PUT", "PATCH"):
@@ -344,7 +406,19 @@ class ApiMiddleware:
 
                 receive_from = receive_buffered
 
+            captured: dict[str, Any] = {}
+
             async def send_wrapper(message: Message) -> None:
+                if message["type"] == "http.response.body" and "start" in captured:
+                    captured.setdefault("body", []).append(message.get("body", b""))
+                    if not message.get("more_body", False) and self.cache is not None:
+                        start = captured.pop("start")
+                        headers_list = [
+                            (k, v) for k, v in start["headers"] if k.lower() != b"x-request-id"
+                        ]
+                        self.cache.put(
+                            etag or "", start["status"], headers_list, b"".join(captured["body"])
+                        )
                 if message["type"] == "http.response.start":
                     status_box[0] = message["status"]
                     out = MutableHeaders(scope=message)
@@ -353,6 +427,8 @@ class ApiMiddleware:
                         out["ETag"] = etag
                         out["Cache-Control"] = self._cache_control()
                         out.append("Vary", "Accept")
+                        if method == "GET" and self.cache is not None:
+                            captured["start"] = message
                     elif "cache-control" not in out and method in ("GET", "HEAD"):
                         out["Cache-Control"] = (
                             "no-store" if message["status"] >= 400 else ("private, no-cache")

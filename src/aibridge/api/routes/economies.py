@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from aibridge.api.deps import StoreDep
+from aibridge.api.encode import json_rows
 from aibridge.api.openapi import NOT_FOUND, NOT_MODIFIED
 from aibridge.api.params import EconomyPath
 from aibridge.api.schemas import Economy, EconomyList, ObservationList
@@ -101,7 +103,12 @@ def get_economy(code: EconomyPath, store: StoreDep) -> Economy:
     return _economy(row[0])
 
 
-@router.get("/{code}/latest", summary="An economy's latest values", responses=NOT_FOUND)
+@router.get(
+    "/{code}/latest",
+    summary="An economy's latest values",
+    response_model=ObservationList,
+    responses=NOT_FOUND,
+)
 def latest_values(
     code: EconomyPath,
     store: StoreDep,
@@ -109,7 +116,7 @@ def latest_values(
         list[str] | None,
         Query(max_length=300, description="Only these indicator codes (at most 300)."),
     ] = None,
-) -> ObservationList:
+) -> Response:
     """The most recent value of every indicator for one economy, each with its year, source,
     vintage and flag."""
     iso3 = resolve(store, code)
@@ -118,9 +125,8 @@ def latest_values(
     if indicator:
         cond = " AND list_contains(?::VARCHAR[], indicator)"
         params.append([c[:200] for c in indicator])
-    rows = store.con.execute(
-        f"SELECT {_OBS_COLUMNS} FROM latest WHERE economy = ?{cond} ORDER BY indicator", params
-    ).fetchall()
-    keys = ("economy", "indicator", "year", "value", "flag", "source_id", "vintage", "origin_id")
-    data = [dict(zip(keys, r, strict=True)) for r in rows]
-    return ObservationList.model_validate({"data": data, "count": len(data)})
+    table = store.con.sql(
+        f"SELECT {_OBS_COLUMNS} FROM latest WHERE economy = ?{cond} ORDER BY indicator",
+        params=params,
+    ).to_arrow_table()
+    return Response(json_rows(table), media_type="application/json")

@@ -11,7 +11,6 @@ every economy and year is about 15,000 rows.
 from __future__ import annotations
 
 import io
-import json
 from typing import Annotated, Any, Final, Literal
 
 import polars as pl
@@ -21,6 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from aibridge.api.deps import StoreDep
+from aibridge.api.encode import json_rows
 from aibridge.api.errors import ApiProblem
 from aibridge.api.openapi import NOT_FOUND, NOT_MODIFIED, problem
 from aibridge.api.params import (
@@ -234,11 +234,7 @@ def query_page(
 
 
 def _json_body(table: pa.Table, next_cursor: str | None) -> bytes:
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    rows = frame.write_json().encode() if table.num_rows else b"[]"
-    tail = json.dumps({"count": table.num_rows, "next_cursor": next_cursor})[1:]
-    return b'{"data":' + rows + b"," + tail.encode()
+    return json_rows(table, next_cursor=next_cursor)
 
 
 @router.get(

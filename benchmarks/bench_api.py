@@ -1,0 +1,192 @@
+"""Load benchmark of the REST API against a uvicorn server on 127.0.0.1 (issue 8).
+
+Targets: country profile p99 < 20 ms at 500 requests/s; observations of one indicator for
+all economies and years p99 < 50 ms. Until the AI Capacity Index ships there is no country
+profile route, so the profile target is measured on its closest existing route,
+``GET /v1/economies/{iso3}/latest`` (every indicator's latest value for one economy, with
+provenance), cycling through all economies so no single answer is hot.
+
+The load is open-loop at a fixed rate (request *i* is due at ``t0 + i / rate``) and latency
+counts from the due time, so a stalled server cannot hide queueing (no coordinated omission).
+Requests go to 127.0.0.1 only; the generator is bounded by ``--duration`` and ``--rate``.
+
+    .venv/bin/python benchmarks/bench_api.py                 # builds a store from shared data
+    .venv/bin/python benchmarks/bench_api.py --store FILE    # or uses an existing store file
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATASETS = ("wdi-2013", "undp-hdr-2023-24")
+
+
+def build_store(path: Path, datasets: list[str]) -> None:
+    from aibridge.sources.catalog import import_shared
+    from aibridge.store import Store
+
+    with Store(path) as store:
+        import_shared(store, None, datasets=datasets)
+
+
+def serve(store: str, port: int) -> None:
+    """Run the app the way ``aibridge serve`` does (one process, JSON access log on)."""
+    import uvicorn
+
+    from aibridge.api.app import create_app
+    from aibridge.api.middleware import Limits, configure_logging
+    from aibridge.settings import Settings
+
+    configure_logging("INFO")
+    app = create_app(
+        Settings(store=store, env="prod"),
+        limits=Limits(rate_limit_per_minute=0),  # the generator is one client
+    )
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def load(
+    base: str, paths: list[str], rate: float, duration: float, warmup: float
+) -> dict[str, float]:
+    """Open-loop load: ``rate`` requests/s for ``duration`` s after ``warmup`` s."""
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    latencies: list[float] = []
+    errors = 0
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10.0) as client:
+        total = int(rate * (duration + warmup))
+        t0 = time.perf_counter() + 0.2
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            due = t0 + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                r = await client.get(paths[i % len(paths)])
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if i >= rate * warmup:
+                if ok:
+                    latencies.append(time.perf_counter() - due)
+                else:
+                    errors += 1
+
+        await asyncio.gather(*(one(i) for i in range(total)))
+        achieved = len(latencies) / duration
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return 1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rate": rate,
+        "achieved_rate": round(achieved, 1),
+        "p50_ms": round(pct(0.50), 2),
+        "p90_ms": round(pct(0.90), 2),
+        "p99_ms": round(pct(0.99), 2),
+        "max_ms": round(1000 * latencies[-1], 2),
+        "mean_ms": round(1000 * statistics.fmean(latencies), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", help="existing store file (default: build one)")
+    parser.add_argument("--datasets", default=",".join(DEFAULT_DATASETS))
+    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--obs-rate", type=float, default=20.0)
+    parser.add_argument("--indicator", default="SP.POP.TOTL")
+    parser.add_argument("--json", help="write the numbers to this file")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.store, args.port)
+        return
+
+    tmp = tempfile.TemporaryDirectory(prefix="aibridge-bench-api-")
+    store = args.store
+    if store is None:
+        store = str(Path(tmp.name) / "bench.duckdb")
+        t = time.perf_counter()
+        build_store(Path(store), args.datasets.split(","))
+        print(f"built {store} from {args.datasets} in {time.perf_counter() - t:.1f} s")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--store", store, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "AIBRIDGE_HOME": tmp.name},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start")
+        economies = [e["iso3"] for e in httpx.get(base + "/v1/economies").json()["data"]]
+        obs_path = f"/v1/observations?indicator={args.indicator}&limit=50000"
+        first = httpx.get(base + obs_path).json()
+        print(f"{len(economies)} economies; {args.indicator}: {first['count']} rows in one page")
+        profile = asyncio.run(
+            load(
+                base,
+                [f"/v1/economies/{e}/latest" for e in economies],
+                args.rate,
+                args.duration,
+                warmup=2.0,
+            )
+        )
+        print("economy latest values (profile stand-in):", profile)
+        observations = asyncio.run(load(base, [obs_path], args.obs_rate, args.duration, warmup=1.0))
+        observations["rows"] = first["count"]
+        print("observations, one indicator, all economies and years:", observations)
+        result = {
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}",
+            "load_average": os.getloadavg()[0],
+            "profile_route": profile,
+            "observations": observations,
+        }
+        if args.json:
+            Path(args.json).write_text(json.dumps(result, indent=2))
+        print(json.dumps(result))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
