@@ -110,3 +110,70 @@ def test_errors_are_one_line(fw: str, capsys: pytest.CaptureFixture[str]) -> Non
         assert exc.value.code == 1
         err = capsys.readouterr().err
         assert err.startswith("Error:") and "Traceback" not in err, (argv, err)
+
+
+# -- the default framework (ACI) on a small fixture store ------------------------------------
+ACI_ECONOMIES = ["DEU", "KEN", "IND", "BRA", "CHN", "USA", "NGA", "FRA", "JPN", "ZAF", "EGY",
+                 "PER", "TZA", "UGA", "ETH", "MEX"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def aci_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from datetime import UTC, datetime
+
+    import numpy as np
+    import pyarrow as pa
+
+    from aibridge.frameworks import load_framework
+    from aibridge.sources._base import Batch, Origin, indicator_table
+    from aibridge.store import Store
+
+    path = tmp_path_factory.mktemp("aci") / "aci.duckdb"
+    fw = load_framework("aci")
+    denominators = {i.denominator for i in fw.indicators if i.denominator}
+    codes = sorted(set(fw.source_codes().values()) | denominators)
+    rng = np.random.default_rng(11)
+    rows = []
+    for k, e in enumerate(ACI_ECONOMIES):
+        for year in range(2016, 2023):
+            for c in codes:
+                v = 100.0 if c == "HDR.pop_total" else (1.0 + k) * (1 + 0.03 * (year - 2016))
+                rows.append((e, c, year, v * float(np.exp(0.4 * rng.standard_normal()))))
+    obs = pa.table(
+        {
+            "economy": [r[0] for r in rows],
+            "indicator": [r[1] for r in rows],
+            "year": pa.array([r[2] for r in rows], pa.int16()),
+            "value": pa.array([r[3] for r in rows], pa.float64()),
+            "flag": pa.array([None] * len(rows), pa.string()),
+        }
+    )
+    origin = Origin(source_id="divide-fixture", uri="file:///divide.csv", sha256="2" * 64,
+                    vintage="fixture", retrieved_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    publisher="test", licence="CC0")  # fmt: skip
+    meta = indicator_table([{"code": c, "name": c, "unit": "u"} for c in codes])
+    with Store(path) as store:
+        store.ingest(Batch(origin=origin, observations=obs, indicators=meta))
+    return str(path)
+
+
+def test_aci_commands_on_fixture_store(aci_store: str, tmp_path: Path) -> None:
+    prof = invoke("profile", "KEN", "--store", aci_store)
+    assert prof.exit_code == 0, prof.output
+    assert "AI Capacity Index" in prof.output and "Bottleneck pillar" in prof.output
+    assert "Projection to 2030" in prof.output
+    div = invoke("divide", "--by", "subregion", "--store", aci_store,
+                 "--out", str(tmp_path / "d.csv"))  # fmt: skip
+    assert div.exit_code == 0, div.output
+    f = pd.read_csv(tmp_path / "d.csv")
+    assert list(f["year"]) == list(range(2016, 2023))
+    assert (
+        abs(f["theil_between_subregion"] + f["theil_within_subregion"] - f["theil"]) < 1e-12
+    ).all()
+    sc = invoke("scenario", "KEN", "--set", "IT.NET.USER.ZS=80", "--store", aci_store,
+                "--bands", "20")  # fmt: skip
+    assert sc.exit_code == 0, sc.output
+    assert "→ 80.000" in sc.output and "scenario: rank band" in sc.output
+    path = invoke("path", "KEN", "--target-rank", "5", "--store", aci_store)
+    assert path.exit_code == 0, path.output
+    assert "checked by a full rebuild" in path.output
