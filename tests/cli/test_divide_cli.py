@@ -59,9 +59,15 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, ["aci", *args], catch_exceptions=False, env={"COLUMNS": "220"})
 
 
-def test_profile_shows_pillars_peers_bottleneck_projection(fw: str) -> None:
-    res = invoke("profile", "e05", "--framework", fw)
+def test_profile_shows_pillars_peers_bottleneck_projection(fw: str, tmp_path: Path) -> None:
+    res = invoke("profile", "e05", "--framework", fw, "--out", str(tmp_path / "p.csv"))
     assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "p.csv")
+    assert list(table["node"]) == ["Index", "A", "B", "C"]
+    assert table["bottleneck"].sum() == 1
+    assert {"gap_region", "gap_income", "gap_frontier", "projection", "low_confidence"} <= set(
+        table.columns
+    )
     out = res.output
     for word in ("E05", "region median", "income median", "Bottleneck pillar",
                  "Nearest peers", "Projection to 2030", "low:"):  # fmt: skip
@@ -82,17 +88,23 @@ def test_divide_prints_decomposition_and_writes_csv(fw: str, tmp_path: Path) -> 
     assert inc.exit_code == 0, inc.output
 
 
-def test_scenario_by_source_code_and_bands(fw: str) -> None:
+def test_scenario_by_source_code_and_bands(fw: str, tmp_path: Path) -> None:
     res = invoke("scenario", "E03", "--set", "SRC.0=100", "--set", "b1=100", "--framework", fw,
-                 "--bands", "50")  # fmt: skip
+                 "--bands", "50", "--out", str(tmp_path / "s.csv"))  # fmt: skip
     assert res.exit_code == 0, res.output
+    nodes = pd.read_csv(tmp_path / "s.csv").set_index("node")
+    assert nodes.loc["Index", "score"] > nodes.loc["Index", "baseline_score"]
+    assert nodes.loc["C", "score"] == nodes.loc["C", "baseline_score"]
     assert "a0:" in res.output and "b1:" in res.output
     assert "baseline: rank band" in res.output and "scenario: rank band" in res.output
 
 
-def test_path_reaches_target_rank(fw: str) -> None:
-    res = invoke("path", "E07", "--target-rank", "3", "--framework", fw)
+def test_path_reaches_target_rank(fw: str, tmp_path: Path) -> None:
+    res = invoke("path", "E07", "--target-rank", "3", "--framework", fw,
+                 "--out", str(tmp_path / "path.csv"))  # fmt: skip
     assert res.exit_code == 0, res.output
+    steps = pd.read_csv(tmp_path / "path.csv")
+    assert len(steps) >= 1 and (steps["new_value"] > steps["value"]).all()
     assert "Minimal path" in res.output and "checked by a full rebuild" in res.output
 
 

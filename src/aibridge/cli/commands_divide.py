@@ -149,6 +149,9 @@ def profile(
     store: str | None = STORE_OPT,
     k: int = typer.Option(5, "--peers", help="Nearest-neighbour peers to list."),
     target_year: int = typer.Option(2030, "--target-year", help="Projection year."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Also write gaps, bottleneck and projection per node to FILE.csv."
+    ),
 ) -> None:
     """Pillars vs peers, bottleneck, nearest peers, gaps mapped to actions, 2030 projection."""
     from aibridge.analysis.divide import bottleneck, gaps, nearest_peers, pillar_codes
@@ -179,6 +182,7 @@ def profile(
             row += [_fmt(r[f"{gname}_median"]), _fmt(r[f"gap_{gname}"])]
         t.add_row(*row)
     console.print(t)
+    bottleneck_pillar: str | None = None
     if ctx.groups:
         labels = ", ".join(
             f"{gname}: {ctx.groups[gname][res.economies.index(economy)] or '-'}"
@@ -187,6 +191,7 @@ def profile(
         console.print(f"Peers ({ctx.group_note}): {labels}")
         gname = "region" if "region" in ctx.groups else next(iter(ctx.groups))
         b = bottleneck(res, economy, ctx.groups, grouping=gname, year=ctx.year)
+        bottleneck_pillar = b.pillar
         if b.pillar is not None:
             console.print(
                 f"Bottleneck pillar: [bold]{b.pillar}[/] {names.get(b.pillar) or ''} "
@@ -229,6 +234,15 @@ def profile(
             f"low: {pr['reasons']}" if pr["low_confidence"] else "ok",
         )
     console.print(t)
+    if out is not None:
+        table = mine.merge(
+            proj[["node", "projection", "lower", "upper", "level", "low_confidence", "reasons"]],
+            on="node",
+            how="left",
+        )
+        table["bottleneck"] = table["node"] == bottleneck_pillar
+        table.to_csv(out, index=False, float_format="%.17g")
+        console.print(f"Wrote {len(table)} rows to {out}")
 
 
 @aci_app.command("divide")
@@ -341,6 +355,9 @@ def scenario(
         100, "--bands", help="Monte Carlo replications for the rank bands (0: none)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the bands' design."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Also write baseline and scenario per node to FILE.csv."
+    ),
 ) -> None:
     """What-if: set indicator values for one economy and rebuild the index."""
     from aibridge.analysis.scenario import run_scenario, scenario_bands
@@ -362,6 +379,9 @@ def scenario(
                   ch if ch == "-" or ch.startswith("-") else f"+{ch}",
                   _rank(sr["baseline_rank"]), _rank(sr["rank"]))  # fmt: skip
     console.print(t)
+    if out is not None:
+        frame.assign(economy=economy, year=ctx.year).to_csv(out, index=False, float_format="%.17g")
+        console.print(f"Wrote {len(frame)} rows to {out}")
     if bands > 0:
         from aibridge.analysis.uncertainty import UncertaintySpec
         from aibridge.cli.commands_uncertainty import default_spec
@@ -396,6 +416,7 @@ def path(
         None, "--growth", help="Cap each improvement at this % a year (default: the frontier)."
     ),
     horizon: float = typer.Option(5.0, "--horizon", help="Years for --growth."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the steps to FILE.csv."),
 ) -> None:
     """Minimal path: fewest indicator improvements (within bounds) reaching a target."""
     from aibridge.analysis.scenario import minimal_path
@@ -436,6 +457,11 @@ def path(
     console.print(
         f"New score {_fmt(p.score, 2)}, rank {_rank(p.rank)} (checked by a full rebuild)."
     )
+    if out is not None:
+        p.to_frame().assign(economy=economy, year=ctx.year, node=p.node).to_csv(
+            out, index=False, float_format="%.17g"
+        )
+        console.print(f"Wrote {p.n_changed} rows to {out}")
 
 
 def register(app: typer.Typer) -> None:
