@@ -302,6 +302,13 @@ def divide(
         t.add_row(*[str(int(r[c])) if nd == 0 else _fmt(r.get(c, math.nan), nd)
                     for c, _h, nd in cols])  # fmt: skip
     console.print(t)
+    most = int(max(np.sum(~np.isnan(sub.scores[t, :, rootk])) for t in range(len(sub.years))))
+    if balanced and len(frame) and int(frame["n"].iloc[0]) < 0.8 * most:
+        console.print(
+            f"Note: the balanced panel keeps {int(frame['n'].iloc[0])} economies scored in every "
+            f"year {sub.years[0]}–{sub.years[-1]} (up to {most} are scored in one year); use "
+            "--since YEAR for more economies or --unbalanced for every scored economy each year."
+        )
     sig = sigma_convergence(sub, node=node, balanced=balanced)
     if "cv_slope" in sig.attrs:
         console.print(
