@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 import pytest
 from divide_fixtures import linear_spec_panel, minmax_spec_panel
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from aibridge.analysis.scenario import feasible_bounds, minimal_path, run_scenario
@@ -138,3 +140,33 @@ def test_feasible_bounds_growth_and_direction() -> None:
         else:
             assert v == pytest.approx(min(np.nanmax(panel.values[1, :, j]), x * 1.21))
     assert feasible_bounds(spec, panel, "M03", year=2022, bounds={"x0": 1e9})["x0"] == 1e9
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 1000), st.integers(0, 11), st.floats(0.05, 0.95))
+def test_minimal_path_matches_brute_force_on_random_fixtures(
+    seed: int, e: int, frac: float
+) -> None:
+    spec, panel = linear_spec_panel(seed=seed, years=1)
+    economy = panel.economies[e]
+    base = build_index(spec, panel)
+    s0 = float(base.score("idx")[e])
+    feas = feasible_bounds(spec, panel, economy)
+    gain, dn = [], []
+    for c, b in feas.items():
+        r = run_scenario(spec, panel, economy, {c: b})
+        j = spec.indicator_codes.index(c)
+        gain.append(float(r.result.score("idx")[e]) - s0)
+        dn.append(
+            float(r.result.stages["normalised"][0, e, j] - base.stages["normalised"][0, e, j])
+        )
+    reachable = s0 + float(np.sum(gain))
+    target = s0 + frac * (reachable - s0)
+    path = minimal_path(spec, panel, economy, target_score=target)
+    if target <= s0:
+        assert path.reached and path.n_changed == 0
+        return
+    assert path.reached and path.score >= target - 1e-9
+    size, change = _brute_force(np.array(gain), np.array(dn), target - s0)
+    assert path.n_changed == size
+    assert path.total_normalised_change == pytest.approx(change, abs=1e-6)
