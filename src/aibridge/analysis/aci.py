@@ -19,8 +19,9 @@ same way and shown beside the ACI. :func:`build_aci` runs the engine and adds wh
 * **Uncertainty band** per score for one year (default the latest complete year): Monte Carlo
   (:mod:`aibridge.analysis.uncertainty`) over sub-pillar and pillar weights (±25 %, COINr
   ``get_noisy_weights``) and leave-one-indicator-out; p05/p95 of score and rank.
-* **Latest complete year**: the latest year in which at least 80 % of the universe can be
-  scored (data lag: HDR and ODIN end in 2022, WDI connectivity series in 2023).
+* **Latest complete year**: the latest year in which at least 80 % of the universe economies
+  that have any data can be scored (data lag: HDR and ODIN end in 2022, WDI connectivity
+  series in 2023).
 * The ACI scores go back into the store as a derived dataset (``IDX.AI_Capacity_Index.*``) with
   framework hash and data vintage.
 
@@ -216,8 +217,17 @@ class AciResult:
     complete_years: tuple[int, ...] = ()
     result: Any = None  # the engine IndexResult of the scored build
 
-    def scores_frame(self, year: int | None = None, node: str = "aci") -> pd.DataFrame:
-        """One row per universe economy for ``node`` and ``year`` (default the latest year)."""
+    @property
+    def root(self) -> str:
+        """Code of the index node (``aci``, or ``gender`` for the lens)."""
+        if self.result is not None:
+            return str(self.result.tree.codes[self.result.tree.root])
+        return str(self.frame["node"].to_numpy()[int(np.argmax(self.frame["level"].to_numpy()))])
+
+    def scores_frame(self, year: int | None = None, node: str | None = None) -> pd.DataFrame:
+        """One row per universe economy for ``node`` (default the index) and ``year`` (default
+        the latest complete year), best rank first, insufficient data last."""
+        node = self.root if node is None else node
         y = self.latest_year if year is None else year
         if y not in self.years:
             raise DataError(f"year {y} was not built; built years: {list(self.years)}")
@@ -358,6 +368,20 @@ def build_aci(
         imputed=None if panel.imputed is None else panel.imputed[:, keep, :],
         groups={k: tuple(v[i] for i in keep) for k, v in panel.groups.items()},
     )
+    absent = sorted(uni - set(panel.economies))
+    if absent:  # no data at all: still listed, as "insufficient data" (never a silent gap)
+        names_all = dict(zip(econ_table["iso3"], econ_table["name"], strict=True))
+        pad = np.full((len(panel.years), len(absent), len(panel.indicators)), np.nan)
+        panel = dataclasses.replace(
+            panel,
+            values=np.concatenate([panel.values, pad], axis=1),
+            economies=(*panel.economies, *absent),
+            imputed=None
+            if panel.imputed is None
+            else np.concatenate([panel.imputed, np.zeros(pad.shape, bool)], axis=1),
+            groups={k: (*v, *([None] * len(absent))) for k, v in panel.groups.items()},
+            economy_names={**panel.economy_names, **{e: names_all.get(e, e) for e in absent}},
+        )
     spec = fw.to_spec()
     full = build_index(spec, panel)  # every year: the 'latest' imputation needs the history
     n_ind = len(spec.indicator_codes)
@@ -402,7 +426,8 @@ def build_aci(
     with_data = [t for t in range(n_y) if available[t].any()]
     if not with_data:
         raise DataError("the store has no values for the ACI indicators")
-    complete = [t for t in range(n_y) if n_scored[t] >= 0.8 * len(panel.economies)]
+    n_with_data = int(available.any(axis=(0, 2)).sum())  # economies with any value at all
+    complete = [t for t in range(n_y) if n_scored[t] >= 0.8 * n_with_data]
     latest_t = complete[-1] if complete else int(np.argmax(n_scored))
     latest_year = int(panel.years[latest_t])
     if year is not None:

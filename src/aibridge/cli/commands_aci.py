@@ -40,11 +40,26 @@ def build(
         True, "--save/--no-save", help="Store the scores as the derived dataset 'aci'."
     ),
     top: int = typer.Option(10, "--top", help="Rows of the top/bottom tables to print."),
+    framework: str = typer.Option(
+        "aci",
+        "--framework",
+        help="'aci' (default), 'aci_gender' (the gender & inclusion lens) or a framework YAML "
+        "file built with the same coverage rule.",
+    ),
 ) -> None:
     """Build the ACI with coverage shares, insufficient-data reasons and uncertainty bands."""
-    from aibridge.analysis.aci import build_aci
+    from aibridge.analysis.aci import build_aci, build_aci_gender
 
-    res = build_aci(year=year, store_path=store, n_uncertainty=uncertainty_n, save=save)
+    if framework == "aci_gender":
+        res = build_aci_gender(year=year, store_path=store, n_uncertainty=uncertainty_n, save=save)
+    else:
+        res = build_aci(
+            year=year,
+            store_path=store,
+            n_uncertainty=uncertainty_n,
+            save=save,
+            framework=framework,
+        )
     if out is not None:
         res.write(out)
     last = res.latest_year
@@ -52,11 +67,12 @@ def build(
     scored = table[table["status"] == "scored"].sort_values("rank")
     insufficient = table[table["status"] != "scored"]
     console.print(
-        f"ACI {last}: {len(scored)} economies scored, {len(insufficient)} with insufficient data."
+        f"{res.framework} {last}: {len(scored)} economies scored, "
+        f"{len(insufficient)} with insufficient data."
     )
     for title, rows in (
-        (f"ACI {last} — top {top}", scored.head(top)),
-        (f"ACI {last} — bottom {top}", scored.tail(top)),
+        (f"{res.framework} {last} — top {top}", scored.head(top)),
+        (f"{res.framework} {last} — bottom {top}", scored.tail(top)),
     ):
         t = Table(title=title)
         for col in ("rank", "economy", "score", "band (p05-p95 rank)", "coverage"):
