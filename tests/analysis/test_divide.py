@@ -14,6 +14,7 @@ from aibridge.analysis.divide import (
     beta_convergence,
     beta_convergence_arrays,
     bottleneck,
+    divide_batch,
     gaps,
     gini,
     gini_decomposition,
@@ -174,3 +175,19 @@ def test_gaps_cover_every_pair_of_economy_and_node(built) -> None:  # type: igno
     assert set(itertools.product(res.economies, ["idx", "p0", "p1", "p2"])) == set(
         zip(g["economy"], g["node"], strict=True)
     )
+
+
+def test_divide_batch_holds_gaps_and_inequality(built) -> None:  # type: ignore[no-untyped-def]
+    res, panel = built
+    groups = {"region": panel.groups["region"]}
+    batch = divide_batch(res, groups)
+    obs = batch.observations.to_pandas()
+    row = obs[(obs["indicator"] == "DIV.lin.idx.gap_region") & (obs["economy"] == "E00")
+              & (obs["year"] == 2020)]  # fmt: skip
+    g = gaps(res, groups, year=2020)
+    want = g[(g["economy"] == "E00") & (g["node"] == "idx")]["gap_region"].iloc[0]
+    assert row["value"].iloc[0] == want
+    world = obs[(obs["indicator"] == "DIV.lin.idx.theil") & (obs["economy"] == "WLD")]
+    assert len(world) == len(res.years)
+    assert world.sort_values("year")["value"].iloc[-1] == pytest.approx(theil_t(res.score("idx")))
+    assert batch.origin.vintage.split("@")[1] == res.digest()[:12]

@@ -175,8 +175,15 @@ def test_aci_commands_on_fixture_store(aci_store: str, tmp_path: Path) -> None:
     assert "AI Capacity Index" in prof.output and "Bottleneck pillar" in prof.output
     assert "Projection to 2030" in prof.output
     div = invoke("divide", "--by", "subregion", "--store", aci_store,
-                 "--out", str(tmp_path / "d.csv"))  # fmt: skip
+                 "--out", str(tmp_path / "d.csv"), "--save")  # fmt: skip
     assert div.exit_code == 0, div.output
+    assert "Stored" in div.output
+    from aibridge.store import Store
+
+    with Store.open(aci_store, read_only=True) as st:
+        codes = set(st.indicators()["code"])
+    assert "DIV.AI_Capacity_Index.aci.gap_frontier" in codes
+    assert "DIV.AI_Capacity_Index.infra.theil" in codes
     f = pd.read_csv(tmp_path / "d.csv")
     assert list(f["year"]) == list(range(2016, 2023))
     assert (

@@ -38,6 +38,7 @@ __all__ = [
     "beta_convergence",
     "beta_convergence_arrays",
     "bottleneck",
+    "divide_batch",
     "gaps",
     "gini",
     "gini_decomposition",
@@ -525,3 +526,106 @@ def beta_convergence(
     if form == "log" and 1 + beta * span > 0:
         speed = float(-np.log1p(beta * span) / span)
     return BetaConvergence(node, form, int(y0), int(y1), n, beta, se, t, p, a, r2, speed)
+
+
+# -- stored results -----------------------------------------------------------------------
+def divide_batch(
+    result: IndexResult,
+    groups: Mapping[str, Sequence[Any]],
+    *,
+    prefix: str = "DIV",
+    world: str = "WLD",
+) -> Any:
+    """Gaps and inequality series as a store :class:`~aibridge.sources._base.Batch`.
+
+    Per economy, year and node (root and pillars): ``<prefix>.<framework>.<node>.gap_frontier``
+    and ``...gap_<grouping>`` for each grouping. For the whole field (economy ``world``):
+    ``...gini``, ``...theil`` and, per grouping, ``...theil_between_<g>`` and
+    ``...theil_within_<g>`` (every scored economy of each year: unbalanced). The origin's
+    vintage is ``<framework hash[:12]>@<result digest[:12]>``, so a new build is a new vintage.
+    """
+    import re
+
+    import pyarrow as pa
+
+    from aibridge.sources._base import Batch, Origin, indicator_table
+
+    slug = re.sub(r"[^A-Za-z0-9_]+", "_", result.spec.name).strip("_") or "index"
+    base = f"{prefix}.{slug}"
+    econ, ind, yr, val = [], [], [], []
+    meta: dict[str, dict[str, Any]] = {}
+    nodes = [result.tree.codes[result.tree.root], *pillar_codes(result)]
+    for y in result.years:
+        frame = gaps(result, groups, year=y, nodes=nodes)
+        cols = ["gap_frontier", *(f"gap_{g}" for g in groups)]
+        for col in cols:
+            sub = frame[frame[col].notna()]
+            for e, node, v in zip(sub["economy"], sub["node"], sub[col], strict=True):
+                code = f"{base}.{node}.{col}"
+                econ.append(str(e))
+                ind.append(code)
+                yr.append(int(y))
+                val.append(float(v))
+                meta.setdefault(code, {"what": col, "node": node})
+    for node in nodes:
+        try:
+            ineq = inequality_over_time(result, node=node, groups=groups, balanced=False)
+        except DataError:
+            continue
+        measures = ["gini", "theil"]
+        for g in groups:
+            measures += [f"theil_between_{g}", f"theil_within_{g}"]
+        for m in measures:
+            if m not in ineq.columns:
+                continue
+            for y, v in zip(ineq["year"], ineq[m], strict=True):
+                if v == v:
+                    code = f"{base}.{node}.{m}"
+                    econ.append(world)
+                    ind.append(code)
+                    yr.append(int(y))
+                    val.append(float(v))
+                    meta.setdefault(code, {"what": m, "node": node})
+    obs = pa.table(
+        {
+            "economy": pa.array(econ, pa.string()),
+            "indicator": pa.array(ind, pa.string()),
+            "year": pa.array(yr, pa.int16()),
+            "value": pa.array(val, pa.float64()),
+            "flag": pa.array([None] * len(val), pa.string()),
+        }
+    )
+    fhash = result.spec.digest()
+    vintage = f"{fhash[:12]}@{result.digest()[:12]}"
+    names = dict(zip(result.tree.codes, result.tree.names, strict=True))
+    indicators = indicator_table(
+        [
+            {
+                "code": code,
+                "name": f"{result.spec.name}: {names.get(m['node']) or m['node']} — "
+                + (
+                    m["what"].replace("_", " ")
+                    if not m["what"].startswith("gap_")
+                    else "gap to the " + ("frontier" if m["what"] == "gap_frontier"
+                                          else m["what"][4:] + " peers' median")
+                ),
+                "unit": "score points" if m["what"].startswith("gap_") else "index",
+                "description": f"divide analytics of {result.spec.name} (framework sha256 "
+                f"{fhash}); formulas in docs/methodology.md, Divide analytics",
+                "topic": "divide analytics",
+                "direction": 1 if m["what"].startswith("gap_") else -1,
+                "licence": None,
+                "source": "aibridge divide analytics",
+            }
+            for code, m in meta.items()
+        ]
+    )  # fmt: skip
+    origin = Origin(
+        source_id="aibridge-divide",
+        uri=f"aibridge:divide/{slug}",
+        sha256=fhash,
+        vintage=vintage,
+        title=f"{result.spec.name} divide analytics (derived)",
+        publisher="aibridge",
+    )
+    return Batch(origin=origin, observations=obs, indicators=indicators)

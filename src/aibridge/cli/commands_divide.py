@@ -256,6 +256,12 @@ def divide(
         True, "--balanced/--unbalanced", help="Only economies scored in every year."
     ),
     out: Path | None = typer.Option(None, "--out", help="Also write the table to FILE.csv."),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="Store the gaps (every economy, pillar and year) and the inequality series (as "
+        "economy WLD) in the store as a derived dataset (DIV.<framework>.*).",
+    ),
 ) -> None:
     """Inequality between and within groups over time (Gini, Theil), sigma and beta convergence."""
     import dataclasses
@@ -327,6 +333,18 @@ def divide(
     if out is not None:
         frame.to_csv(out, index=False, float_format="%.17g")
         console.print(f"Wrote {len(frame)} rows to {out}")
+    if save:
+        from aibridge.analysis.divide import divide_batch
+        from aibridge.store import Store
+
+        batch = divide_batch(sub, {g: v for g, v in ctx.groups.items() if g != "subregion"})
+        with Store.open(store) as st:
+            report = st.ingest(batch)
+        console.print(
+            f"Stored {batch.observations.num_rows:,} divide values "
+            f"({len(batch.indicators)} indicators, vintage {batch.origin.vintage}): "
+            f"{report.inserted:,} new, {report.revised:,} revised, {report.unchanged:,} unchanged"
+        )
 
 
 def _parse_sets(sets: list[str], ctx: _Context) -> dict[str, float]:
