@@ -10,6 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from aibridge.analysis.aci import (
     EXPERT_INPUTS,
@@ -308,3 +311,31 @@ def test_real_data_gender_lens(real_store: str) -> None:
     assert (s["status"] == "scored").sum() >= 160
     best = set(s.head(15)["economy"])
     assert {"FIN", "NOR", "ISL", "SWE"} & best
+
+
+# -- properties of the coverage rule -------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(
+    obs=arrays(bool, (4, 6)),
+    extra=arrays(bool, (4, 6)),
+    min_cov=st.floats(0.0, 1.0),
+    max_imp=st.floats(0.0, 1.0),
+)
+def test_coverage_rule_properties(
+    obs: np.ndarray, extra: np.ndarray, min_cov: float, max_imp: float
+) -> None:
+    avail = obs | extra
+    pillar_of = ["a", "a", "a", "b", "b", "b"]
+    scored, cov, imp, why = coverage_status(
+        obs, avail, pillar_of, min_coverage=min_cov, max_imputed=max_imp, min_pillar_coverage=0
+    )
+    assert ((cov >= 0) & (cov <= 1)).all()
+    # scored exactly when both limits hold, and a reason is given exactly when not
+    expect = (cov >= min_cov) & ~(np.nan_to_num(imp, nan=0.0) > max_imp)
+    assert (scored == expect).all()
+    assert all((w == "") == s for w, s in zip(why, scored, strict=True))
+    # more observed values (same availability) never turn a scored row unscored
+    s2, *_ = coverage_status(
+        avail, avail, pillar_of, min_coverage=min_cov, max_imputed=max_imp, min_pillar_coverage=0
+    )
+    assert (s2 >= scored).all()
