@@ -339,3 +339,21 @@ def test_coverage_rule_properties(
         avail, avail, pillar_of, min_coverage=min_cov, max_imputed=max_imp, min_pillar_coverage=0
     )
     assert (s2 >= scored).all()
+
+
+def test_cli_aci_build(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aibridge.cli.main import app
+
+    db = tmp_path / "aci.duckdb"
+    _fixture_store(db)
+    out = tmp_path / "aci.csv"
+    r = CliRunner().invoke(
+        app, ["aci", "build", "--store", str(db), "--n", "10", "--out", str(out), "--no-save"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "12 economies scored" in r.output and "Insufficient data" in r.output
+    assert out.exists() and "insufficient data" in out.read_text()
+    r = CliRunner().invoke(app, ["aci", "build", "--store", str(db), "--year", "1990"])
+    assert r.exit_code != 0
