@@ -1,7 +1,7 @@
 """The AI Capacity Index (ACI): framework + coverage rule + uncertainty bands + derived dataset.
 
 The framework is ``frameworks/builtin/aci.yaml`` (five Action Plan pillars, 14 sub-pillars,
-46 indicators); the gender & inclusion lens is ``frameworks/builtin/aci_gender.yaml``, built the
+49 indicators); the gender & inclusion lens is ``frameworks/builtin/aci_gender.yaml``, built the
 same way and shown beside the ACI. :func:`build_aci` runs the engine and adds what the bare
 ``aibridge index build aci`` cannot say:
 
@@ -284,9 +284,6 @@ class AciResult:
             raise SpecError(f"output must end in .csv or .parquet; got {p.name!r}")
         return p
 
-    def n_rows(self, _path: str | Path | None = None) -> int:
-        return len(self.frame)
-
 
 def _with_expert_inputs(fw: Any, available_codes: set[str]) -> Any:
     """The framework plus the expert-input indicators that have data in the store."""
@@ -346,7 +343,6 @@ def build_aci(
     0 skips them. ``save``: store the scores as a derived dataset.
     """
     from aibridge.engine.build import build_index
-    from aibridge.engine.rank import rank_desc
     from aibridge.engine.spec import Panel
     from aibridge.frameworks import load_framework, load_panel
     from aibridge.store import Store
@@ -476,7 +472,6 @@ def build_aci(
                 tidy.loc[m, dst] = b[src].reindex(key).to_numpy()
     tidy = tidy.sort_values(["year", "node", "rank", "economy"], na_position="last")
     tidy = tidy.reset_index(drop=True)
-    _ = rank_desc  # ranks come from the rebuilt (scored-only) build
     prov = {**res.provenance(), "coverage_rule": {
         "min_coverage": min_coverage, "max_imputed": max_imputed,
         "min_pillar_coverage": min_pillar_coverage}}  # fmt: skip

@@ -113,7 +113,7 @@ def build(
             + (" …" if len(insufficient) > 5 else "")
         )
     if out is not None:
-        console.print(f"Wrote {res.n_rows(out)} rows to {out}")
+        console.print(f"Wrote {len(res.frame)} rows to {out}")
 
 
 def register(app: typer.Typer) -> None:
