@@ -10,7 +10,8 @@ Analysis*, §2.5):
 
 with ``s`` the residual standard error. The projection is flagged **low confidence**, with
 the reasons, when any of these holds: fewer than ``min_points`` years; the interval's
-half-width exceeds ``wide`` score points; a poor fit (residual sd above ``poor_fit`` times the
+half-width exceeds ``wide`` score points (default: 10 % of the node's observed range); a poor
+fit (residual sd above ``poor_fit`` times the
 cross-economy sd of the node's latest scores); or the horizon extends beyond the observed
 span (extrapolating further ahead than the data reach back). Composite scores with min-max
 normalisation are relative to each year's field of economies: a trend is the trend of the
@@ -95,13 +96,16 @@ def project(
     level: float = 0.9,
     method: Literal["ols", "theilsen"] = "ols",
     min_points: int = 5,
-    wide: float = 10.0,
+    wide: float | None = None,
     poor_fit: float = 0.25,
 ) -> pd.DataFrame:
     """Project every (economy, node) to ``target_year`` (default nodes: root and pillars).
 
-    Columns: economy, node, last_year, last_score, target_year, projection, lower, upper,
-    level, slope (points a year), slope_se, r2, n_points, low_confidence, reasons.
+    ``wide``: the half-width above which an interval is "wide", in score points (default:
+    10 % of the node's observed score range over all economies and years — 10 points on a
+    0-100 scale). Columns: economy, node, last_year, last_score, target_year, projection,
+    lower, upper, level, slope (points a year), slope_se, r2, n_points, low_confidence,
+    reasons.
     """
     if not 0 < level < 1:
         raise DataError(f"level must be between 0 and 1; got {level}")
@@ -121,7 +125,11 @@ def project(
     rows = []
     for c in codes:
         k = tree.index(c)
-        latest = S[-1, :, k]
+        with_data = np.flatnonzero((~np.isnan(S[:, :, k])).any(axis=1))
+        latest = S[with_data[-1] if with_data.size else -1, :, k]
+        with np.errstate(all="ignore"):
+            allk = S[:, :, k][~np.isnan(S[:, :, k])]
+        wide_k = wide if wide is not None else (0.1 * float(np.ptp(allk)) if allk.size else 0.0)
         cross_sd = float(np.nanstd(latest, ddof=1)) if np.sum(~np.isnan(latest)) > 1 else np.nan
         for e in ecos:
             i = result.economies.index(e)
@@ -137,8 +145,8 @@ def project(
                 reasons.append(f"few points ({n} < {min_points})")
             if np.isnan(p["lower"]):
                 reasons.append("no interval")
-            elif (p["upper"] - p["lower"]) / 2 > wide:
-                reasons.append(f"wide interval (±{(p['upper'] - p['lower']) / 2:.1f})")
+            elif (p["upper"] - p["lower"]) / 2 > wide_k:
+                reasons.append(f"wide interval (±{(p['upper'] - p['lower']) / 2:.3g})")
             fit_ok = np.isnan(p["resid_sd"]) or not cross_sd > 0  # NaN cross_sd: no check
             if not fit_ok and p["resid_sd"] > poor_fit * cross_sd:
                 reasons.append("poor fit")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -108,7 +109,14 @@ def _context(framework: str, store: str | None, year: int | None) -> _Context:
         y = result.years[-1] if year is None else year
     if y not in result.years:
         raise DataError(f"year {y} is not in the data (it has {list(result.years)})")
+    with np.errstate(all="ignore"):
+        top = float(np.nanmax(np.abs(result.scores))) if np.isfinite(result.scores).any() else 0
+    _DIGITS["extra"] = 2 if top <= 1.5 else 0
     return _Context(fw.name, spec, panel, result, groups, note, source_codes, int(y))
+
+
+#: Extra decimals for indices on a 0-1 scale (HDI): set by :func:`_context`.
+_DIGITS = {"extra": 0}
 
 
 def _fmt(v: Any, nd: int = 1) -> str:
@@ -116,7 +124,7 @@ def _fmt(v: Any, nd: int = 1) -> str:
         x = float(v)
     except (TypeError, ValueError):
         return "-"
-    return "-" if math.isnan(x) else f"{x:.{nd}f}"
+    return "-" if math.isnan(x) else f"{x:.{nd + _DIGITS['extra']}f}"
 
 
 def _rank(v: Any) -> str:
@@ -201,7 +209,7 @@ def profile(
         peers = nearest_peers(res, economy, year=ctx.year, k=k)
         console.print(
             "Nearest peers on the pillar scores: "
-            + ", ".join(f"{p.economy} ({p.distance:.1f})" for p in peers.itertuples())
+            + ", ".join(f"{p.economy} ({_fmt(p.distance)})" for p in peers.itertuples())
         )
     except DataError as exc:
         console.print(f"Nearest peers: {exc}")
@@ -265,8 +273,6 @@ def divide(
 ) -> None:
     """Inequality between and within groups over time (Gini, Theil), sigma and beta convergence."""
     import dataclasses
-
-    import numpy as np
 
     from aibridge.analysis.divide import (
         beta_convergence,
@@ -391,6 +397,12 @@ def scenario(
     ctx = _context(framework, store, year)
     changes = _parse_sets(sets, ctx)
     sc = run_scenario(ctx.spec, ctx.panel, economy, changes, year=ctx.year)
+    root_k = sc.baseline.tree.root
+    if math.isnan(float(sc.baseline.scores[0, sc.baseline.economies.index(economy), root_k])):
+        raise DataError(
+            f"{economy} has no {ctx.name} score in {ctx.year} (insufficient data); a scenario "
+            "needs a scored economy — see `aibridge aci build` for the reason"
+        )
     for code, (old, new) in sc.changes.items():
         console.print(f"{code}: {_fmt(old, 3)} → {_fmt(new, 3)}")
     frame = sc.to_frame()
