@@ -43,7 +43,7 @@ def build_store(path: Path, datasets: list[str]) -> None:
         import_shared(store, None, datasets=datasets)
 
 
-def serve(store: str, port: int) -> None:
+def serve(store: str, port: int, cache: bool) -> None:
     """Run the app the way ``aibridge serve`` does (one process, JSON access log on)."""
     import uvicorn
 
@@ -54,7 +54,8 @@ def serve(store: str, port: int) -> None:
     configure_logging("INFO")
     app = create_app(
         Settings(store=store, env="prod"),
-        limits=Limits(rate_limit_per_minute=0),  # the generator is one client
+        # the generator is one client, so no rate limit
+        limits=Limits(rate_limit_per_minute=0, response_cache_bytes=64 << 20 if cache else 0),
     )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -65,36 +66,70 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response (Content-Length bodies, as the API sends); its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
 async def load(
-    base: str, paths: list[str], rate: float, duration: float, warmup: float
+    port: int,
+    paths: list[str],
+    rate: float,
+    duration: float,
+    warmup: float,
+    connections: int = 32,
 ) -> dict[str, float]:
-    """Open-loop load: ``rate`` requests/s for ``duration`` s after ``warmup`` s."""
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    """Open-loop load: request *i* is due at ``t0 + i / rate``; ``connections`` keep-alive
+    connections take due requests from a queue, and latency counts from the due time.
+
+    A minimal HTTP/1.1 client over asyncio streams (pre-encoded requests), because a
+    full client library costs more CPU per request than the server on this 2-core machine
+    and would measure itself."""
+    requests = [
+        f"GET {p} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n".encode()
+        for p in paths
+    ]
+    total = int(rate * (duration + warmup))
+    queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
     latencies: list[float] = []
     errors = 0
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10.0) as client:
-        total = int(rate * (duration + warmup))
-        t0 = time.perf_counter() + 0.2
 
-        async def one(i: int) -> None:
-            nonlocal errors
-            due = t0 + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            try:
-                r = await client.get(paths[i % len(paths)])
-                ok = r.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            if i >= rate * warmup:
-                if ok:
-                    latencies.append(time.perf_counter() - due)
-                else:
-                    errors += 1
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while (item := await queue.get()) is not None:
+                i, due = item
+                writer.write(requests[i % len(requests)])
+                status = await _read_response(reader)
+                if i >= rate * warmup:
+                    if status == 200:
+                        latencies.append(time.perf_counter() - due)
+                    else:
+                        errors += 1
+        finally:
+            writer.close()
 
-        await asyncio.gather(*(one(i) for i in range(total)))
-        achieved = len(latencies) / duration
+    workers = [asyncio.create_task(worker()) for _ in range(connections)]
+    t0 = time.perf_counter() + 0.1
+    for i in range(total):
+        due = t0 + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((i, due))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    wall = time.perf_counter() - t0
     latencies.sort()
 
     def pct(q: float) -> float:
@@ -104,7 +139,7 @@ async def load(
         "requests": len(latencies),
         "errors": errors,
         "rate": rate,
-        "achieved_rate": round(achieved, 1),
+        "achieved_rate": round(total / wall, 1),
         "p50_ms": round(pct(0.50), 2),
         "p90_ms": round(pct(0.90), 2),
         "p99_ms": round(pct(0.99), 2),
@@ -122,11 +157,14 @@ def main() -> None:
     parser.add_argument("--obs-rate", type=float, default=20.0)
     parser.add_argument("--indicator", default="SP.POP.TOTL")
     parser.add_argument("--json", help="write the numbers to this file")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="turn the server's response cache off"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.store, args.port)
+        serve(args.store, args.port, not args.no_cache)
         return
 
     tmp = tempfile.TemporaryDirectory(prefix="aibridge-bench-api-")
@@ -138,7 +176,8 @@ def main() -> None:
         print(f"built {store} from {args.datasets} in {time.perf_counter() - t:.1f} s")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--store", store, "--port", str(port)],
+        [sys.executable, __file__, "--serve", "--store", store, "--port", str(port)]
+        + (["--no-cache"] if args.no_cache else []),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "AIBRIDGE_HOME": tmp.name},
@@ -160,7 +199,7 @@ def main() -> None:
         print(f"{len(economies)} economies; {args.indicator}: {first['count']} rows in one page")
         profile = asyncio.run(
             load(
-                base,
+                port,
                 [f"/v1/economies/{e}/latest" for e in economies],
                 args.rate,
                 args.duration,
@@ -168,7 +207,9 @@ def main() -> None:
             )
         )
         print("economy latest values (profile stand-in):", profile)
-        observations = asyncio.run(load(base, [obs_path], args.obs_rate, args.duration, warmup=1.0))
+        observations = asyncio.run(
+            load(port, [obs_path], args.obs_rate, args.duration, warmup=1.0, connections=4)
+        )
         observations["rows"] = first["count"]
         print("observations, one indicator, all economies and years:", observations)
         result = {
@@ -176,6 +217,7 @@ def main() -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}",
             "load_average": os.getloadavg()[0],
+            "response_cache": not args.no_cache,
             "profile_route": profile,
             "observations": observations,
         }

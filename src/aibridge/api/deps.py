@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -67,8 +67,25 @@ def app_store(app: Any) -> Store:
 _open_lock = threading.Lock()
 
 
+class _PerThreadStore:
+    """Resolves to the *calling* thread's view on every attribute access.
+
+    FastAPI may solve a sync dependency in one pool thread and run the route in another, so
+    a view bound when the dependency ran could be shared by two threads at once (DuckDB then
+    refuses: "connection is busy"). Binding at each access avoids that.
+    """
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(thread_store(self._store), name)
+
+
 def get_store(request: Request) -> Store:
-    return thread_store(app_store(request.app))
+    return cast(Store, _PerThreadStore(app_store(request.app)))
 
 
 def get_registry(request: Request) -> Registry:
