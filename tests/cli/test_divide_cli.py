@@ -174,6 +174,7 @@ def test_aci_commands_on_fixture_store(aci_store: str, tmp_path: Path) -> None:
     assert prof.exit_code == 0, prof.output
     assert "AI Capacity Index" in prof.output and "Bottleneck pillar" in prof.output
     assert "Projection to 2030" in prof.output
+    assert "Gender & inclusion lens" in prof.output  # beside the ACI in every profile
     div = invoke("divide", "--by", "subregion", "--store", aci_store,
                  "--out", str(tmp_path / "d.csv"), "--save")  # fmt: skip
     assert div.exit_code == 0, div.output

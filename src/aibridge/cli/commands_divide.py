@@ -149,6 +149,47 @@ def _actions(nodes: list[str]) -> list[tuple[str, list[str], list[str], str]]:
     ]
 
 
+def _gender_lens(economy: str, store: str | None, ctx: _Context) -> None:
+    """The gender & inclusion lens beside the ACI (its own framework, built the same way)."""
+    try:
+        from aibridge.analysis.aci import build_aci
+        from aibridge.analysis.divide import gaps
+
+        lens = build_aci(framework="aci_gender", store_path=store, n_uncertainty=0, save=False)
+    except Exception as exc:  # the lens is optional beside the profile
+        console.print(f"Gender & inclusion lens: not available ({exc})")
+        return
+    res = lens.result
+    i = res.economies.index(economy) if economy in res.economies else -1
+    root = res.tree.root
+    scored = [not math.isnan(float(res.scores[t, i, root])) if i >= 0 else False
+              for t in range(len(res.years))]  # fmt: skip
+    years = [y for y, ok in zip(res.years, scored, strict=True) if ok and y <= ctx.year]
+    if not years:
+        why = ""
+        try:
+            f = lens.scores_frame(lens.latest_year).set_index("economy")
+            why = f" ({str(f.loc[economy, 'reason'])})" if economy in f.index else ""
+        except Exception:  # the reason is a courtesy
+            why = ""
+        console.print(f"Gender & inclusion lens: insufficient data for {economy}{why}")
+        return
+    year = years[-1]
+    groups = {g: tuple(ctx.groups[g][ctx.result.economies.index(e)]
+                       if e in ctx.result.economies else None for e in res.economies)
+              for g in ctx.groups if g != "subregion"}  # fmt: skip
+    g = gaps(res, groups, year=year)
+    mine = g[g["economy"] == economy]
+    names = dict(zip(res.tree.codes, res.tree.names, strict=True))
+    t = Table(title=f"Gender & inclusion lens — {economy}, {year} (beside the ACI)")
+    for c in ("node", "score", "rank", *(f"gap to {gn}" for gn in groups)):
+        t.add_column(c, justify="left" if c == "node" else "right")
+    for r in mine.to_dict("records"):
+        t.add_row(f"{r['node']} {names.get(r['node']) or ''}".strip(), _fmt(r["score"]),
+                  _rank(r["rank"]), *(_fmt(r[f"gap_{gn}"]) for gn in groups))  # fmt: skip
+    console.print(t)
+
+
 @aci_app.command("profile")
 def profile(
     economy: str = typer.Argument(..., help="ISO3 code, e.g. KEN."),
@@ -162,7 +203,7 @@ def profile(
     ),
 ) -> None:
     """Pillars vs peers, bottleneck, nearest peers, gaps mapped to actions, 2030 projection."""
-    from aibridge.analysis.divide import bottleneck, gaps, nearest_peers, pillar_codes
+    from aibridge.analysis.divide import bottleneck, gaps, nearest_peers
     from aibridge.analysis.projection import project
 
     economy = economy.upper()
@@ -213,21 +254,38 @@ def profile(
         )
     except DataError as exc:
         console.print(f"Nearest peers: {exc}")
-    behind = [
-        str(r["node"])
-        for r in mine.to_dict("records")
-        if r["node"] in pillar_codes(res) and any(r.get(f"gap_{gn}", 0.0) < 0 for gn in ctx.groups)
-    ]
-    links = _actions(behind)
+    # every aggregate node (pillars and sub-pillars) behind a peer group, largest gap first
+    agg = [c for c, lv in zip(res.tree.codes, res.tree.levels, strict=True) if lv > 1]
+    agg = [c for c in agg if c != root]
+    sub = gaps(res, ctx.groups, year=ctx.year, nodes=agg)
+    sub = sub[sub["economy"] == economy]
+    gap_cols = [f"gap_{gn}" for gn in ctx.groups if gn != "subregion"]
+    behind: dict[str, float] = {}
+    for r in sub.to_dict("records"):
+        worst = min((float(r[c]) for c in gap_cols if r[c] == r[c]), default=math.nan)
+        if worst < 0:
+            behind[str(r["node"])] = worst
+    order = sorted(behind, key=lambda c: behind[c])
+    links = {n: (a, sg, why) for n, a, sg, why in _actions(order)}
     if links:
-        t = Table(title="Gaps mapped to Action Plan actions and SDG targets")
-        for c in ("pillar behind peers", "actions", "SDG targets", "reason"):
-            t.add_column(c)
-        for node, acts, sdg, reason in links:
-            t.add_row(node, ", ".join(acts), ", ".join(sdg), reason)
+        t = Table(title="Gaps to peers mapped to Action Plan actions and SDG targets "
+                  "(action_map.yaml)")  # fmt: skip
+        for c in ("node behind peers", "largest gap", "actions", "SDG targets", "reason"):
+            t.add_column(c, justify="right" if c == "largest gap" else "left")
+        for node in order:
+            if node in links:
+                acts, sdg, reason = links[node]
+                t.add_row(f"{node} {names.get(node) or ''}".strip(), _fmt(behind[node]),
+                          ", ".join(acts), ", ".join(sdg), reason)  # fmt: skip
         console.print(t)
     elif behind:
-        console.print(f"Behind peers on: {', '.join(behind)} (no action map for this framework)")
+        console.print(
+            "Behind peers on: "
+            + ", ".join(f"{n} ({_fmt(behind[n])})" for n in order)
+            + " (no action map links for this framework)"
+        )
+    if framework == "aci":
+        _gender_lens(economy, store, ctx)
     proj = project(res, target_year=target_year, economies=[economy])
     t = Table(title=f"Projection to {target_year} (linear trend, 90 % prediction interval)")
     for c in ("node", "last", "projection", "interval", "slope/yr", "confidence"):
