@@ -197,3 +197,9 @@ def test_index_results_agree_with_the_engine(client: TestClient, api_store: Stor
     expected = dict(zip(econs, result.score("hdi", 2022), strict=True))
     rows = client.get("/v1/frameworks/hdi/results?node=hdi").json()["data"]
     assert {r["economy"]: r["score"] for r in rows} == pytest.approx(expected)
+
+
+def test_results_of_a_framework_whose_data_are_missing(client: TestClient) -> None:
+    r = client.get("/v1/frameworks/aci/results")
+    assert r.status_code == 409
+    assert "the store lacks" in r.json()["detail"]

@@ -19,7 +19,8 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from aibridge.api.deps import StoreDep
-from aibridge.api.openapi import NOT_FOUND, NOT_MODIFIED
+from aibridge.api.errors import ApiProblem
+from aibridge.api.openapi import NOT_FOUND, NOT_MODIFIED, problem
 from aibridge.api.params import ECONOMY_CODE
 from aibridge.errors import DataError, NotFoundError
 from aibridge.store import Store
@@ -207,7 +208,7 @@ def _num(value: Any) -> float | None:
     summary="Index results: score and rank of every node",
     responses={
         **NOT_FOUND,
-        422: {"description": "The store lacks the framework's data (problem+json)."},
+        409: problem(409, "Conflict", "the store lacks HDR.le for framework 'hdi'; import ..."),
     },
 )
 def get_results(
@@ -234,8 +235,17 @@ def get_results(
 ) -> IndexResults:
     """Scores, ranks, coverage and imputed share for every economy and node (indicators,
     sub-pillars, pillars, the index) of one year (or every year), built by the engine from
-    the store with the framework's own pipeline."""
-    frame, digest = build(request, store, name)
+    the store with the framework's own pipeline. 409 when the store lacks an indicator of
+    the framework (the problem names it).
+
+    The AI Capacity Index frameworks (``aci``, ``aci_gender``) declare expert-input
+    indicators that are empty until a user imports them, so this engine-only route answers
+    409 for them; their scores, with the ACI coverage rule and bands, come from
+    ``aibridge aci build``."""
+    try:
+        frame, digest = build(request, store, name)
+    except DataError as exc:
+        raise ApiProblem(409, str(exc), kind="missing-data") from exc
     scored = frame[frame["score"].notna()]
     if not all_years:
         chosen = year
