@@ -4,8 +4,9 @@
 2. load the real open data found in ``../shared/data`` (``AIBRIDGE_SHARED_DATA``) — every
    dataset folder, one transaction each, idempotent (a second run changes nothing);
 3. print what the store holds (``aibridge status``);
-4. build the composite indices shipped with aibridge (the AI Capacity Index where its
-   framework is present, and the UNDP HDI) and print the top, the bottom and the biggest movers;
+4. build the AI Capacity Index (coverage rule, uncertainty bands, stored as a derived
+   dataset) and print the top, the bottom, the biggest movers and the economies with
+   insufficient data; then the same summary for the UNDP HDI as a reference;
 5. with ``--serve``, serve the API and web app on it.
 
 Where there is no data folder it says so and how to load data online instead.
@@ -24,8 +25,8 @@ from aibridge.settings import find_shared_data, get_settings
 
 console = Console()
 
-#: Built-in frameworks summarised by quickstart, in order (those not shipped are skipped).
-FRAMEWORKS: tuple[str, ...] = ("aci", "hdi")
+#: Reference indices summarised after the ACI (those not shipped are skipped).
+FRAMEWORKS: tuple[str, ...] = ("hdi",)
 
 
 def quickstart(
@@ -67,6 +68,22 @@ def quickstart(
 
     commands_data.status(store=store_path, as_json=False)
 
+    from aibridge.cli import commands_aci
+    from aibridge.errors import AibridgeError
+
+    console.rule("AI Capacity Index")
+    try:
+        commands_aci.build(
+            year=None,
+            out=None,
+            store=str(store_path),
+            uncertainty_n=200,
+            save=True,
+            top=top,
+            framework="aci",
+        )
+    except AibridgeError as exc:  # a partial store: say what is missing, go on
+        console.print(f"AI Capacity Index not built: {exc}", highlight=False)
     for name in FRAMEWORKS:
         _summarise(name, str(store_path), top)
 
