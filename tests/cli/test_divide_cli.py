@@ -175,6 +175,8 @@ def test_aci_commands_on_fixture_store(aci_store: str, tmp_path: Path) -> None:
     assert "AI Capacity Index" in prof.output and "Bottleneck pillar" in prof.output
     assert "Projection to 2030" in prof.output
     assert "Gender & inclusion lens" in prof.output  # beside the ACI in every profile
+    robust = invoke("profile", "KEN", "--store", aci_store, "--trend", "theilsen")
+    assert robust.exit_code == 0 and "Theil-Sen trend" in robust.output
     div = invoke("divide", "--by", "subregion", "--store", aci_store,
                  "--out", str(tmp_path / "d.csv"), "--save")  # fmt: skip
     assert div.exit_code == 0, div.output

@@ -169,7 +169,8 @@ def _gender_lens(economy: str, store: str | None, ctx: _Context) -> None:
         why = ""
         try:
             f = lens.scores_frame(lens.latest_year).set_index("economy")
-            why = f" ({str(f.loc[economy, 'reason'])})" if economy in f.index else ""
+            reason = str(f.loc[economy, "reason"]) if economy in f.index else ""
+            why = f" ({reason})" if reason else ""
         except Exception:  # the reason is a courtesy
             why = ""
         console.print(f"Gender & inclusion lens: insufficient data for {economy}{why}")
@@ -198,6 +199,7 @@ def profile(
     store: str | None = STORE_OPT,
     k: int = typer.Option(5, "--peers", help="Nearest-neighbour peers to list."),
     target_year: int = typer.Option(2030, "--target-year", help="Projection year."),
+    trend: str = typer.Option("ols", "--trend", help="Trend line: ols or theilsen (robust)."),
     out: Path | None = typer.Option(
         None, "--out", help="Also write gaps, bottleneck and projection per node to FILE.csv."
     ),
@@ -286,8 +288,11 @@ def profile(
         )
     if framework == "aci":
         _gender_lens(economy, store, ctx)
-    proj = project(res, target_year=target_year, economies=[economy])
-    t = Table(title=f"Projection to {target_year} (linear trend, 90 % prediction interval)")
+    if trend not in ("ols", "theilsen"):
+        raise DataError(f"--trend must be ols or theilsen; got {trend!r}")
+    proj = project(res, target_year=target_year, economies=[economy], method=trend)  # type: ignore[arg-type]
+    label = "OLS" if trend == "ols" else "Theil-Sen"
+    t = Table(title=f"Projection to {target_year} ({label} trend, 90 % prediction interval)")
     for c in ("node", "last", "projection", "interval", "slope/yr", "confidence"):
         t.add_column(c, justify="left" if c in ("node", "confidence") else "right")
     for pr in proj.to_dict("records"):
