@@ -203,3 +203,30 @@ def test_results_of_a_framework_whose_data_are_missing(client: TestClient) -> No
     r = client.get("/v1/frameworks/aci/results")
     assert r.status_code == 409
     assert "the store lacks" in r.json()["detail"]
+
+
+def test_profile(client: TestClient) -> None:
+    p = client.get("/v1/frameworks/hdi/profiles/KEN").json()
+    assert p["economy"] == "KEN" and p["name"] == "Kenya" and p["year"] == 2022
+    nodes = {n["node"]: n for n in p["nodes"]}
+    assert set(nodes) == {"hdi", "health", "education", "income"}
+    results = client.get("/v1/frameworks/hdi/results?economy=KEN").json()["data"]
+    scores = {r["node"]: r["score"] for r in results}
+    for code, node in nodes.items():
+        assert node["score"] == pytest.approx(scores[code])
+        assert node["gap_frontier"] == pytest.approx(node["score"] - node["frontier"])
+        assert node["gap_region"] == pytest.approx(node["score"] - node["region_median"])
+        assert node["region"] == "Africa"
+    # Africa in the fixture: KEN, NGA, EGY; the median of the other two
+    others = client.get("/v1/frameworks/hdi/results?economy=NGA&economy=EGY&node=hdi").json()
+    median = sum(r["score"] for r in others["data"]) / 2
+    assert nodes["hdi"]["region_median"] == pytest.approx(median)
+    pillars = {k: v for k, v in nodes.items() if k != "hdi"}
+    worst = min(pillars, key=lambda k: pillars[k]["gap_region"])
+    assert p["bottleneck"]["pillar"] == worst
+    assert len(p["peers"]) == 5 and "KEN" not in {q["economy"] for q in p["peers"]}
+    assert [q["distance"] for q in p["peers"]] == sorted(q["distance"] for q in p["peers"])
+    proj = {q["node"]: q for q in p["projections"]}
+    assert proj["hdi"]["target_year"] == 2030 and proj["hdi"]["low_confidence"]  # 2 points
+    assert client.get("/v1/frameworks/hdi/profiles/XYZ").status_code == 404
+    assert client.get("/v1/frameworks/aci/profiles/KEN").status_code == 409

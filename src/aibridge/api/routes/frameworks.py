@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Final
 
@@ -154,15 +155,16 @@ def _panel(fw: Any, store: Store) -> Any:
     )
 
 
-def build(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, str]:
-    """Tidy results of framework ``name`` on the app's store (cached per data version)."""
+def build_result(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, Any, str]:
+    """Tidy frame and engine result of framework ``name`` on the app's store (cached per
+    data version and framework file hash)."""
     fw, digest = _load(name)
     version = request.app.state.data_version()
     key = ("build", name, digest, version)
     with _lock:
         hit = _cache.get(key)
     if hit is not None:
-        return hit, digest
+        return hit[0], hit[1], digest
     from aibridge.engine import build_index
 
     result = build_index(fw.to_spec(), _panel(fw, store))
@@ -170,7 +172,13 @@ def build(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, str]
     with _lock:
         for k in [k for k in _cache if k[0] == "build" and k[1] == name]:
             del _cache[k]
-        _cache[key] = frame
+        _cache[key] = (frame, result)
+    return frame, result, digest
+
+
+def build(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, str]:
+    """Tidy results of framework ``name`` on the app's store (cached per data version)."""
+    frame, _result, digest = build_result(request, store, name)
     return frame, digest
 
 
@@ -277,3 +285,209 @@ def get_results(
     ]
     years = sorted({int(y) for y in frame["year"].unique()})
     return IndexResults(framework=name, sha256=digest, years=years, data=rows, count=len(rows))
+
+
+# -- profiles --------------------------------------------------------------------------------
+
+
+class ProfileNode(BaseModel):
+    node: str
+    node_name: str
+    score: float | None
+    rank: int | None
+    frontier: float | None = Field(description="Best score that year.")
+    frontier_economy: str | None
+    gap_frontier: float | None = Field(description="score - frontier (negative = behind).")
+    region: str | None = Field(description="UN region (M49).")
+    region_median: float | None = Field(description="Median of the region's other economies.")
+    gap_region: float | None
+    income_group: str | None
+    income_group_median: float | None
+    gap_income_group: float | None
+
+
+class ProfileBottleneck(BaseModel):
+    pillar: str | None
+    grouping: str
+    gap: float | None
+    reason: str
+
+
+class ProfilePeer(BaseModel):
+    economy: str
+    distance: float = Field(description="Euclidean distance on the pillar scores.")
+
+
+class ProfileAction(BaseModel):
+    node: str
+    actions: list[str] = Field(description="Action Plan actions (AP1..AP10).")
+    sdg: list[str] = Field(description="SDG targets.")
+    reason: str
+
+
+class ProfileProjection(BaseModel):
+    node: str
+    last_year: int | None
+    last_score: float | None
+    target_year: int
+    projection: float | None
+    lower: float | None
+    upper: float | None
+    level: float
+    low_confidence: bool
+    reasons: str
+
+
+class Profile(BaseModel):
+    framework: str
+    economy: str
+    name: str | None
+    year: int
+    nodes: list[ProfileNode] = Field(description="The index and its pillars.")
+    bottleneck: ProfileBottleneck | None
+    peers: list[ProfilePeer]
+    actions: list[ProfileAction] = Field(
+        description="Action Plan actions and SDG targets mapped to the nodes (ACI only)."
+    )
+    projections: list[ProfileProjection]
+
+
+def _groups(store: Store, economies: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    rows = store.con.execute("SELECT iso3, un_region, income_group FROM economies").fetchall()
+    region = {r[0]: r[1] for r in rows}
+    income = {r[0]: r[2] for r in rows}
+    return {
+        "region": tuple(region.get(e) for e in economies),
+        "income_group": tuple(income.get(e) for e in economies),
+    }
+
+
+@router.get(
+    "/{name}/profiles/{code}",
+    summary="Economy profile: pillars vs peers, bottleneck, nearest peers, projection",
+    responses={
+        **NOT_FOUND,
+        409: problem(409, "Conflict", "KEN has no score in 2022 (insufficient data)"),
+    },
+)
+def get_profile(
+    name: NamePath,
+    code: Annotated[str, Path(pattern=ECONOMY_CODE, description="ISO3.", examples=["KEN"])],
+    request: Request,
+    store: StoreDep,
+    year: Annotated[
+        int | None,
+        Query(ge=1700, le=2200, description="Year (default: the latest with a score)."),
+    ] = None,
+    peers: Annotated[int, Query(ge=1, le=20, description="Nearest peers to list.")] = 5,
+    target_year: Annotated[int, Query(ge=2000, le=2100, description="Projection year.")] = 2030,
+) -> Profile:
+    """One economy on a framework: the index and each pillar with score, rank, gap to the
+    frontier and to the median of its UN region and income group; the bottleneck pillar
+    (furthest below its region); nearest peers on the pillar scores; mapped Action Plan actions
+    and SDG targets; and a trend projection with its prediction interval and low-confidence
+    flag (``aibridge.analysis.divide`` and ``projection``)."""
+    from aibridge.analysis.divide import bottleneck, gaps, nearest_peers
+    from aibridge.analysis.projection import project
+
+    try:
+        _frame, result, _digest = build_result(request, store, name)
+    except DataError as exc:
+        raise ApiProblem(409, str(exc), kind="missing-data") from exc
+    economy = code.upper()
+    if economy not in result.economies:
+        raise NotFoundError(f"{economy} is not covered by framework {name!r}")
+    root_i = result.tree.root
+    e = result.economies.index(economy)
+    scored_years = [
+        y for t, y in enumerate(result.years) if not math.isnan(result.scores[t, e, root_i])
+    ]
+    if year is None:
+        if not scored_years:
+            raise ApiProblem(409, f"{economy} has no {name} score in any year", kind="no-score")
+        year = scored_years[-1]
+    if year not in result.years:
+        raise NotFoundError(f"{name} was not built for {year}; years: {list(result.years)}")
+    if year not in scored_years:
+        raise ApiProblem(
+            409, f"{economy} has no {name} score in {year} (insufficient data)", kind="no-score"
+        )
+    groups = _groups(store, result.economies)
+    g = gaps(result, groups, year=year)
+    mine = g[g["economy"] == economy]
+    names = dict(zip(result.tree.codes, result.tree.names, strict=True))
+    nodes = [
+        ProfileNode(
+            node=r["node"],
+            node_name=str(names.get(r["node"]) or r["node"]),
+            score=_num(r["score"]),
+            rank=_int(r["rank"]),
+            frontier=_num(r["frontier"]),
+            frontier_economy=r["frontier_economy"] or None,
+            gap_frontier=_num(r["gap_frontier"]),
+            region=r["region"],
+            region_median=_num(r["region_median"]),
+            gap_region=_num(r["gap_region"]),
+            income_group=r["income_group"],
+            income_group_median=_num(r["income_group_median"]),
+            gap_income_group=_num(r["gap_income_group"]),
+        )
+        for r in mine.to_dict("records")
+    ]
+    try:
+        b = bottleneck(result, economy, groups, grouping="region", year=year)
+        neck: ProfileBottleneck | None = ProfileBottleneck(
+            pillar=b.pillar, grouping=b.grouping, gap=_num(b.gap), reason=b.reason
+        )
+    except DataError:
+        neck = None
+    try:
+        near = nearest_peers(result, economy, k=peers, year=year)
+        peer_list = [
+            ProfilePeer(economy=p["economy"], distance=float(p["distance"]))
+            for p in near.to_dict("records")
+        ]
+    except DataError:
+        peer_list = []
+    actions: list[ProfileAction] = []
+    if name.startswith("aci"):
+        from aibridge.analysis.aci import load_action_map
+
+        wanted = set(mine["node"])
+        actions = [
+            ProfileAction(
+                node=ln["node"],
+                actions=list(ln.get("actions", [])),
+                sdg=list(ln.get("sdg", [])),
+                reason=str(ln["reason"]),
+            )
+            for ln in load_action_map()["links"]
+            if ln["node"] in wanted
+        ]
+    proj = project(result, target_year=target_year, economies=[economy])
+    projections = [
+        ProfileProjection(
+            node=r["node"],
+            last_year=_int(r["last_year"]),
+            last_score=_num(r["last_score"]),
+            target_year=int(r["target_year"]),
+            projection=_num(r["projection"]),
+            lower=_num(r["lower"]),
+            upper=_num(r["upper"]),
+            level=float(r["level"]),
+            low_confidence=bool(r["low_confidence"]),
+            reasons=str(r["reasons"] or ""),
+        )
+        for r in proj.to_dict("records")
+    ]
+    return Profile(
+        framework=name,
+        economy=economy,
+        name=result.economy_names.get(economy) or None,
+        year=int(year),
+        nodes=nodes,
+        bottleneck=neck,
+        peers=peer_list,
+        actions=actions,
+        projections=projections,
+    )
