@@ -36,6 +36,7 @@ PAGES = {
     "methodology": "/{lang}/methodology/hdi",
     "rankings": "/{lang}/rankings/hdi",
     "scenario": "/{lang}/scenario/hdi/KEN?v_le=70",
+    "scenario-path": "/{lang}/scenario/hdi/KEN?target_rank=3",
 }
 
 

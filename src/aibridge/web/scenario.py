@@ -5,8 +5,10 @@ Index once its framework ships). The edited values replace the economy's raw val
 chosen year in a copy of the panel, and the engine rebuilds the whole index from that copy
 (normalisations that depend on other economies stay correct), then the same weight Monte
 Carlo as the rankings page gives the new 5–95 % rank interval. With unchanged inputs the
-scenario reproduces the baseline exactly. (The "minimal path to a target" solver belongs to
-the AI Capacity Index analytics and is not offered here.)
+scenario reproduces the baseline exactly. The page also solves for the minimal path to a
+target rank or score (``analysis.scenario.minimal_path``: the fewest indicator improvements,
+each bounded by the best value any economy has that year, then the least total normalised
+change), cached per framework, economy, year, target and store version.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from aibridge.web.methodology import builtin_frameworks
 from aibridge.web.rankings import _cache, compute_ranking, mc_rank_bands
 from aibridge.web.views import _is_htmx, _not_found, _t, get_web_data, render
 
-__all__ = ["Scenario", "router", "run_scenario"]
+__all__ = ["Scenario", "minimal_path_for", "router", "run_scenario"]
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Data = Annotated[WebData, Depends(get_web_data)]
@@ -75,6 +77,45 @@ def _outcome(result: Any, e: int, lo: np.ndarray, hi: np.ndarray) -> Outcome:
     )
 
 
+def _scenario_state(data: WebData, name: str) -> tuple[Any, Any, Any]:
+    """(framework, spec, panel) for scenarios of ``name``: the indicator values after the
+    framework's denominate and impute stages (per-capita, latest value carried forward), and
+    the spec without those stages, as ``analysis.aci.build_aci`` rebuilds the ACI. A one-year
+    rebuild on this panel reproduces the full build of that year, and the values are in the
+    units the framework names."""
+    compute_ranking(data, name)  # loads and caches framework, panel and build
+    version = data._version
+    cache = _cache(data)
+    fw = cache.get(("fw", name), lambda: None)
+    panel = cache.get(("panel", name, version), lambda: None)
+    full = cache.get(("build", name, version), lambda: None)
+    if fw is None or panel is None or full is None:  # pragma: no cover - cached just above
+        raise AibridgeError("scenario state was not cached; reload the page")
+
+    def make() -> tuple[Any, Any]:
+        from aibridge.engine import Panel
+
+        spec = fw.to_spec()
+        values = full.stages.get("imputed", full.stages.get("denominated", full.stages["raw"]))
+        spec2 = replace(
+            spec,
+            stages=tuple(s for s in spec.stages if s not in ("denominate", "impute")),
+            indicators=tuple(replace(i, denominator=None) for i in spec.indicators),
+        )
+        panel2 = Panel(
+            np.asarray(values, dtype=np.float64),
+            panel.years,
+            panel.economies,
+            tuple(spec.indicator_codes),
+            groups=dict(panel.groups),
+            economy_names=dict(panel.economy_names),
+        )
+        return spec2, panel2
+
+    spec, state_panel = cache.get(("scenario-state", name, version), make)
+    return fw, spec, state_panel
+
+
 def run_scenario(
     data: WebData, name: str, economy: str, changes: dict[str, float], *, year: int | None = None
 ) -> Scenario:
@@ -85,13 +126,9 @@ def run_scenario(
     base = compute_ranking(data, name, year=year)  # loads and caches framework and panel
     version = data._version
     cache = _cache(data)
-    fw = cache.get(("fw", name), lambda: None)
-    panel = cache.get(("panel", name, version), lambda: None)
-    if fw is None or panel is None:  # pragma: no cover - compute_ranking filled the cache
-        raise AibridgeError("scenario state was not cached; reload the page")
+    fw, spec, panel = _scenario_state(data, name)
     if economy not in panel.economies:
         raise NotFoundError(f"{economy} has no data for {fw.name}")
-    spec = fw.to_spec()
     e = panel.economies.index(economy)
     t = panel.years.index(base.year)
     codes = list(spec.indicator_codes)
@@ -144,6 +181,39 @@ def run_scenario(
     )
 
 
+def minimal_path_for(
+    data: WebData,
+    name: str,
+    economy: str,
+    *,
+    year: int | None = None,
+    target_rank: int | None = None,
+    target_score: float | None = None,
+) -> Any:
+    """``analysis.scenario.minimal_path`` of ``economy`` to a target rank or score of the
+    index ``name`` in the ranked year (a :class:`~aibridge.analysis.scenario.MinimalPath`)."""
+    from aibridge.analysis.scenario import minimal_path
+
+    base = compute_ranking(data, name, year=year)
+    version = data._version
+    cache = _cache(data)
+    fw, spec, panel = _scenario_state(data, name)
+    if economy not in panel.economies:
+        raise NotFoundError(f"{economy} has no data for {fw.name}")
+    key = ("path", name, version, base.year, economy, target_rank, target_score)
+    return cache.get(
+        key,
+        lambda: minimal_path(
+            spec,
+            panel,
+            economy,
+            target_rank=target_rank,
+            target_score=target_score,
+            year=base.year,
+        ),
+    )
+
+
 @router.get("/{lang:lang}/scenario/{name}/{iso3}", response_class=HTMLResponse)
 def scenario_page(
     request: Request,
@@ -152,8 +222,11 @@ def scenario_page(
     iso3: str,
     data: Data,
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    target_rank: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    target_score: Annotated[float | None, Query(ge=-1e9, le=1e9)] = None,
 ) -> Response:
-    """Edit the indicator values of one economy; the score, rank and band follow."""
+    """Edit the indicator values of one economy; the score, rank and band follow. With
+    ``target_rank`` or ``target_score``, also the minimal path to that target."""
     if name not in builtin_frameworks():
         return _not_found(request, lang, _t(lang, "No such framework."))
     changes: dict[str, float] = {}
@@ -168,5 +241,33 @@ def scenario_page(
         result = run_scenario(data, name, iso3.upper(), changes, year=year)
     except (NotFoundError, AibridgeError) as exc:
         return _not_found(request, lang, str(exc))
-    template = "partials/scenario_results.html" if _is_htmx(request) else "scenario.html"
-    return render(request, template, lang=lang, data=data, sc=result)
+    path = None
+    path_error = None
+    if _is_htmx(request):
+        return render(request, "partials/scenario_results.html", lang=lang, data=data, sc=result)
+    if target_rank is not None or target_score is not None:
+        try:
+            path = minimal_path_for(
+                data,
+                name,
+                result.economy,
+                year=result.year,
+                target_rank=target_rank,
+                target_score=None if target_rank is not None else target_score,
+            )
+        except AibridgeError as exc:
+            path_error = str(exc)
+    names = {i.code: i.name for i in result.inputs}
+    return render(
+        request,
+        "scenario.html",
+        lang=lang,
+        data=data,
+        sc=result,
+        path=path,
+        path_error=path_error,
+        path_names=names,
+        path_params={f"v_{k}": repr(float(v)) for k, v in (path.changes if path else {}).items()},
+        target_rank=target_rank,
+        target_score=target_score if target_rank is None else None,
+    )

@@ -514,8 +514,20 @@ def _indices_for(data: WebData, iso3: str) -> list[tuple[Any, ...]]:
             weakest = min(gaps, key=lambda p: p.gap or 0.0) if gaps else None
             if weakest is not None and (weakest.gap or 0.0) >= 0:
                 weakest = None  # ahead of its region everywhere: no gap to flag
-            out.append((name, ranking.title, row, ranking, pillars, weakest))
+            out.append(
+                (name, ranking.title, row, ranking, pillars, weakest, _analytics(data, name, iso3))
+            )
     return out
+
+
+def _analytics(data: WebData, name: str, iso3: str) -> Any:
+    """Bottleneck, nearest peers, gaps mapped to actions and the 2030 projection (or None)."""
+    from aibridge.web.analytics import economy_analytics
+
+    try:
+        return economy_analytics(data, name, iso3)
+    except Exception:  # the analytics are optional beside the index scores
+        return None
 
 
 @router.get("/{lang:lang}/compare", response_class=HTMLResponse)
