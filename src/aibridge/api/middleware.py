@@ -46,6 +46,7 @@ __all__ = [
 
 _SAFE_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _UNMETERED: Final = ("/healthz", "/readyz", "/metrics")
+_NEGOTIATED: Final = ("/v1/observations",)
 access_log = logging.getLogger("aibridge.api.access")
 
 # -- logging ----------------------------------------------------------------------------------
@@ -470,8 +471,9 @@ class ApiMiddleware:
             self.version(),
             scope["path"],
             scope.get("query_string", b"").decode("latin-1"),
-            headers.get("accept", ""),
-            headers.get("accept-language", ""),
+            # only observations negotiate a format; elsewhere the body does not depend on
+            # Accept, and hashing it would split the cache by client
+            headers.get("accept", "") if scope["path"].startswith(_NEGOTIATED) else "",
         ):
             digest.update(part.encode())
             digest.update(b"\0")
