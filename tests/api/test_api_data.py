@@ -230,3 +230,17 @@ def test_profile(client: TestClient) -> None:
     assert proj["hdi"]["target_year"] == 2030 and proj["hdi"]["low_confidence"]  # 2 points
     assert client.get("/v1/frameworks/hdi/profiles/XYZ").status_code == 404
     assert client.get("/v1/frameworks/aci/profiles/KEN").status_code == 409
+
+
+def test_divide(client: TestClient) -> None:
+    body = client.get("/v1/frameworks/hdi/divide?by=region").json()
+    assert body["node"] == "hdi" and [r["year"] for r in body["data"]] == [2021, 2022]
+    for r in body["data"]:
+        assert r["n"] == 10 and 0 < r["gini"] < 1
+        assert r["theil_between"] + r["theil_within"] == pytest.approx(r["theil"])
+    scores = [x["score"] for x in client.get("/v1/frameworks/hdi/results?node=hdi").json()["data"]]
+    n = len(scores)
+    gini = sum(abs(a - b) for a in scores for b in scores) / (2 * n * n * (sum(scores) / n))
+    assert body["data"][-1]["gini"] == pytest.approx(gini)
+    assert client.get("/v1/frameworks/hdi/divide?node=nope").status_code == 404
+    assert client.get("/v1/frameworks/hdi/divide?by=planet").status_code == 422

@@ -12,7 +12,7 @@ import math
 import threading
 from collections.abc import Sequence
 from pathlib import Path as FsPath
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -491,3 +491,88 @@ def get_profile(
         actions=actions,
         projections=projections,
     )
+
+
+# -- divide statistics -----------------------------------------------------------------------
+
+
+class DivideYear(BaseModel):
+    year: int
+    n: int = Field(description="Economies with a score (the same set every year if balanced).")
+    mean: float | None
+    sd: float | None
+    cv: float | None
+    gini: float | None
+    theil: float | None = Field(description="Theil T.")
+    theil_between: float | None = Field(description="Between-group part of Theil T.")
+    theil_within: float | None = Field(description="Within-group part (between + within = T).")
+    theil_between_share: float | None
+    gini_within: float | None
+    gini_between: float | None
+    gini_overlap: float | None = Field(description="Lambert & Aronson overlap term.")
+    n_grouped: int | None = Field(description="Economies with a group label.")
+
+
+class Divide(BaseModel):
+    framework: str
+    node: str
+    by: str
+    balanced: bool
+    data: list[DivideYear]
+    count: int
+
+
+@router.get(
+    "/{name}/divide",
+    summary="Divide statistics: Gini and Theil with between/within decomposition by year",
+    responses={**NOT_FOUND, 409: problem(409, "Conflict", "the store lacks HDR.le ...")},
+)
+def get_divide(
+    name: NamePath,
+    request: Request,
+    store: StoreDep,
+    node: Annotated[
+        str | None, Query(max_length=100, description="Node (default: the index).")
+    ] = None,
+    by: Annotated[
+        Literal["region", "income_group"], Query(description="Grouping of the decomposition.")
+    ] = "region",
+    balanced: Annotated[
+        bool, Query(description="Only economies scored in every year (comparable series).")
+    ] = True,
+) -> Divide:
+    """Inequality of a node's scores across economies for every built year: Gini, Theil T
+    (split exactly into between- and within-group parts, Shorrocks 1980), Gini split into
+    within, between and overlap (Lambert & Aronson 1993), by UN region or income group
+    (``aibridge.analysis.divide.inequality_over_time``)."""
+    from aibridge.analysis.divide import inequality_over_time
+
+    try:
+        _frame, result, _digest = build_result(request, store, name)
+    except DataError as exc:
+        raise ApiProblem(409, str(exc), kind="missing-data") from exc
+    code = node or result.tree.codes[result.tree.root]
+    if code not in result.tree.codes:
+        raise NotFoundError(f"no node {code!r} in framework {name!r}")
+    groups = _groups(store, result.economies)
+    frame = inequality_over_time(result, node=code, groups={by: groups[by]}, balanced=balanced)
+    rows = [
+        DivideYear(
+            year=int(r["year"]),
+            n=int(r["n"]),
+            mean=_num(r.get("mean")),
+            sd=_num(r.get("sd")),
+            cv=_num(r.get("cv")),
+            gini=_num(r.get("gini")),
+            theil=_num(r.get("theil")),
+            theil_between=_num(r.get(f"theil_between_{by}")),
+            theil_within=_num(r.get(f"theil_within_{by}")),
+            theil_between_share=_num(r.get(f"theil_between_share_{by}")),
+            gini_within=_num(r.get(f"gini_within_{by}")),
+            gini_between=_num(r.get(f"gini_between_{by}")),
+            gini_overlap=_num(r.get(f"gini_overlap_{by}")),
+            n_grouped=_int(r.get(f"n_{by}")),
+        )
+        for r in frame.to_dict("records")
+    ]
+    return Divide(framework=name, node=code, by=by, balanced=balanced, data=rows, count=len(rows))
