@@ -25,6 +25,7 @@ from aibridge.web.methodology import builtin_frameworks
 
 ECONOMIES = ("KEN", "NGA", "EGY", "ZAF", "GHA", "FRA", "DEU", "USA", "CHN", "IND", "BRA", "SAU")
 YEARS = range(2013, 2023)
+SPARSE = "GHA"
 
 
 def aci_batch() -> Batch:
@@ -37,10 +38,16 @@ def aci_batch() -> Batch:
             codes.setdefault(fw.source_codes()[ind.code], ind.direction)
             if ind.denominator:
                 codes.setdefault(ind.denominator, 1)
+    from aibridge.analysis.aci import EXPERT_INPUTS
+
+    for e in EXPERT_INPUTS:  # the expert-input series too, so the web build adds them
+        codes.setdefault(str(e["source"]), int(e["direction"]))
     rng = np.random.default_rng(7)
     rows: list[dict[str, object]] = []
     for j, code in enumerate(sorted(codes)):
         for i, eco in enumerate(ECONOMIES):
+            if eco == SPARSE and j % 4:
+                continue  # too few indicators: 'insufficient data' under the coverage rule
             level = 5.0 + 3.0 * ((i * 5 + j) % len(ECONOMIES)) + rng.uniform(0, 2)
             for year in YEARS:
                 value = level * (1 + 0.04 * (year - 2013)) * (1e6 if code == "HDR.pop_total" else 1)
@@ -194,3 +201,27 @@ def test_aci_pages_pass_axe(aci_store: Store, lang: str) -> None:
             assert errors == []
         finally:
             browser.close()
+
+
+def test_web_aci_matches_the_published_aci_build(
+    aci_store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The web app ranks the ACI as `aibridge aci build` does (expert inputs, UN universe,
+    coverage rule, post-impute rebuild): same scores and ranks."""
+    from aibridge.analysis.aci import build_aci
+    from aibridge.web.rankings import compute_ranking
+
+    path = tmp_path_factory.mktemp("aci") / "store.duckdb"
+    with Store(str(path)) as store:
+        store.ingest(fixture_batch())
+        store.ingest(aci_batch())
+    aci = build_aci(store_path=str(path), n_uncertainty=0, save=False)
+    ranking = compute_ranking(WebData(aci_store), "aci", year=aci.latest_year)
+    assert ranking.year == aci.latest_year
+    published = aci.scores_frame(aci.latest_year).dropna(subset=["score"])
+    web = {r.economy: (r.score, r.rank) for r in ranking.rows}
+    assert set(web) == set(published["economy"])
+    assert SPARSE not in web and "KEN" in web
+    for row in published.itertuples():
+        assert web[row.economy][0] == pytest.approx(row.score, rel=1e-9), row.economy
+        assert web[row.economy][1] == row.rank, row.economy

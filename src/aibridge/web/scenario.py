@@ -95,7 +95,8 @@ def _scenario_state(data: WebData, name: str) -> tuple[Any, Any, Any]:
     def make() -> tuple[Any, Any]:
         from aibridge.engine import Panel
 
-        spec = fw.to_spec()
+        # the ACI's build is already on its post-impute panel (rankings._aci_state)
+        spec = cache.get(("spec", name, version), fw.to_spec)
         values = full.stages.get("imputed", full.stages.get("denominated", full.stages["raw"]))
         spec2 = replace(
             spec,
