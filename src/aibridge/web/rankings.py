@@ -1,8 +1,9 @@
 """Rankings of a composite index built from the store, with uncertainty bands, filters, CSV,
 and an index builder (move the pillar weights, the ranks follow).
 
-Any built-in framework whose data live in the store is ranked (the HDI now; the AI Capacity
-Index as soon as its framework ships). The nominal build is the engine's ``build_index``; the
+Any built-in framework whose data live in the store is ranked (the HDI, the AI Capacity Index
+and its gender lens; the ACI as ``aibridge aci build`` publishes it, see :func:`_aci_state`).
+The nominal build is the engine's ``build_index``; the
 5–95 % rank interval of every economy comes from a Monte Carlo run over the weights (every
 weight times U(0.75, 1.25), 200 replications, fixed seed) aggregated in one vectorised call
 of the engine's ``aggregate_tree`` over a replication axis, cached per framework, year and

@@ -1,7 +1,7 @@
 """The scenario tool: edit one economy's indicator values, see its new score, rank and band.
 
-Works for any built-in framework whose data are in the store (the HDI now; the AI Capacity
-Index once its framework ships). The edited values replace the economy's raw values for the
+Works for any built-in framework whose data are in the store (the HDI, the AI Capacity Index
+and its gender lens). The edited values replace the economy's raw values for the
 chosen year in a copy of the panel, and the engine rebuilds the whole index from that copy
 (normalisations that depend on other economies stay correct), then the same weight Monte
 Carlo as the rankings page gives the new 5–95 % rank interval. With unchanged inputs the
