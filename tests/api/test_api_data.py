@@ -244,3 +244,38 @@ def test_divide(client: TestClient) -> None:
     assert body["data"][-1]["gini"] == pytest.approx(gini)
     assert client.get("/v1/frameworks/hdi/divide?node=nope").status_code == 404
     assert client.get("/v1/frameworks/hdi/divide?by=planet").status_code == 422
+
+
+def test_scenario(client: TestClient) -> None:
+    base = client.get("/v1/frameworks/hdi/profiles/KEN").json()
+    same = client.post(
+        "/v1/frameworks/hdi/scenarios", json={"economy": "KEN", "changes": {"eys": 12.2}}
+    ).json()
+    root = next(n for n in same["nodes"] if n["node"] == "hdi")
+    assert root["baseline_score"] == pytest.approx(base["nodes"][0]["score"])
+    up = client.post(
+        "/v1/frameworks/hdi/scenarios",
+        json={"economy": "KEN", "changes": {"gnipc": 60000.0, "le": 80.0}, "year": 2022},
+    )
+    assert up.status_code == 200, up.text
+    body = up.json()
+    hdi = next(n for n in body["nodes"] if n["node"] == "hdi")
+    assert hdi["score"] > hdi["baseline_score"] and hdi["rank_change"] > 0
+    assert body["rank_changes"] and body["changes"]["le"][1] == 80.0
+    unchanged = client.post(
+        "/v1/frameworks/hdi/scenarios",
+        json={"economy": "KEN", "changes": {"le": body["changes"]["le"][0]}},
+    ).json()
+    assert all(n["score_change"] in (0.0, None) for n in unchanged["nodes"])
+    assert (
+        client.post(
+            "/v1/frameworks/hdi/scenarios", json={"economy": "KEN", "changes": {"nope": 1}}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/v1/frameworks/hdi/scenarios", json={"economy": "KEN", "changes": {}}
+        ).status_code
+        == 422
+    )

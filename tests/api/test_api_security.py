@@ -20,7 +20,8 @@ def _write_routes(app: FastAPI) -> list[tuple[str, str]]:
     schema = app.openapi()
     for path, item in schema["paths"].items():
         for method in item:
-            if method in ("post", "patch", "put", "delete"):
+            # POST .../scenarios computes on demand and writes nothing: public like a read
+            if method in ("post", "patch", "put", "delete") and not path.endswith("/scenarios"):
                 out.append((method.upper(), re.sub(r"\{[^}]+\}", "1", path)))
     return out
 

@@ -167,13 +167,22 @@ def build_result(request: Request, store: Store, name: str) -> tuple[pd.DataFram
         return hit[0], hit[1], digest
     from aibridge.engine import build_index
 
-    result = build_index(fw.to_spec(), _panel(fw, store))
+    panel = _panel(fw, store)
+    result = build_index(fw.to_spec(), panel)
     frame = result.to_frame()
     with _lock:
         for k in [k for k in _cache if k[0] == "build" and k[1] == name]:
             del _cache[k]
-        _cache[key] = (frame, result)
+        _cache[key] = (frame, result, panel)
     return frame, result, digest
+
+
+def cached_panel(request: Request, store: Store, name: str) -> Any:
+    """The panel behind ``build_result`` (same cache entry)."""
+    _fw, digest = _load(name)
+    build_result(request, store, name)
+    with _lock:
+        return _cache[("build", name, digest, request.app.state.data_version())][2]
 
 
 def build(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, str]:
@@ -576,3 +585,115 @@ def get_divide(
         for r in frame.to_dict("records")
     ]
     return Divide(framework=name, node=code, by=by, balanced=balanced, data=rows, count=len(rows))
+
+
+# -- scenarios -------------------------------------------------------------------------------
+
+
+class ScenarioRequest(BaseModel):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [{"economy": "KEN", "changes": {"gnipc": 6000.0}, "year": 2022}]
+        },
+    }
+
+    economy: Annotated[str, Field(pattern=ECONOMY_CODE, description="ISO3.")]
+    changes: Annotated[
+        dict[
+            Annotated[str, Field(max_length=200)],
+            Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)],
+        ],
+        Field(min_length=1, max_length=100, description="Framework indicator code -> new value."),
+    ]
+    year: Annotated[int | None, Field(ge=1700, le=2200)] = None
+
+
+class ScenarioNode(BaseModel):
+    node: str
+    node_name: str
+    level: int
+    baseline_score: float | None
+    score: float | None
+    score_change: float | None
+    baseline_rank: int | None
+    rank: int | None
+    rank_change: int | None = Field(description="Positive: moved up.")
+
+
+class ScenarioMover(BaseModel):
+    economy: str
+    baseline_rank: int | None
+    rank: int | None
+
+
+class ScenarioResult(BaseModel):
+    framework: str
+    economy: str
+    year: int
+    changes: dict[str, list[float | None]] = Field(description="code -> [old, new].")
+    nodes: list[ScenarioNode]
+    rank_changes: list[ScenarioMover] = Field(description="Every economy whose index rank moved.")
+
+
+@router.post(
+    "/{name}/scenarios",
+    summary="What-if: change indicator values of one economy, get new scores and ranks",
+    responses={**NOT_FOUND, 409: problem(409, "Conflict", "the store lacks HDR.le ...")},
+)
+def post_scenario(
+    name: NamePath, body: ScenarioRequest, request: Request, store: StoreDep
+) -> ScenarioResult:
+    """Sets the given indicator values for one economy and re-runs the whole build of that
+    year (normalisation bounds, imputation, treatment and every economy's rank follow), with
+    ``aibridge.analysis.scenario.run_scenario``; unchanged values reproduce the baseline
+    exactly. Computed on demand, never stored."""
+    from aibridge.analysis.scenario import run_scenario
+
+    try:
+        _frame, result, _digest = build_result(request, store, name)
+        panel = cached_panel(request, store, name)
+    except DataError as exc:
+        raise ApiProblem(409, str(exc), kind="missing-data") from exc
+    economy = body.economy.upper()
+    if economy not in panel.economies:
+        raise NotFoundError(f"{economy} is not covered by framework {name!r}")
+    unknown = [c for c in body.changes if c not in panel.indicators]
+    if unknown:
+        raise NotFoundError(
+            f"unknown indicator code(s) {', '.join(unknown[:10])} for framework {name!r}; "
+            f"its indicators: {', '.join(panel.indicators[:30])}"
+        )
+    year = body.year if body.year is not None else int(result.years[-1])
+    if year not in panel.years:
+        raise NotFoundError(f"{name} has no data for {year}; years: {list(panel.years)}")
+    fw, _ = _load(name)
+    sc = run_scenario(fw.to_spec(), panel, economy, dict(body.changes), year=year)
+    nodes = [
+        ScenarioNode(
+            node=r["node"],
+            node_name=str(r["node_name"] or r["node"]),
+            level=int(r["level"]),
+            baseline_score=_num(r["baseline_score"]),
+            score=_num(r["score"]),
+            score_change=_num(r["score_change"]),
+            baseline_rank=_int(r["baseline_rank"]),
+            rank=_int(r["rank"]),
+            rank_change=_int(r["rank_change"]),
+        )
+        for r in sc.to_frame().to_dict("records")
+    ]
+    movers = [
+        ScenarioMover(
+            economy=r["economy"], baseline_rank=_int(r["baseline_rank"]), rank=_int(r["rank"])
+        )
+        for r in sc.rank_changes().to_dict("records")
+    ]
+    return ScenarioResult(
+        framework=name,
+        economy=economy,
+        year=sc.year,
+        changes={c: [_num(o), _num(n)] for c, (o, n) in sc.changes.items()},
+        nodes=nodes,
+        rank_changes=movers,
+    )
