@@ -26,18 +26,24 @@ from aibridge.web.methodology import builtin_frameworks
 ECONOMIES = ("KEN", "NGA", "EGY", "ZAF", "GHA", "FRA", "DEU", "USA", "CHN", "IND", "BRA", "SAU")
 YEARS = range(2013, 2023)
 SPARSE = "GHA"
+NO_LENS = "ZAF"
 
 
 def aci_batch() -> Batch:
     """Every source series (and denominator) of aci.yaml and aci_gender.yaml, positive values
     with a per-economy level and a gentle trend."""
     codes: dict[str, int] = {}
+    used: dict[str, set[str]] = {}
     for name in ("aci", "aci_gender"):
         fw = load_framework(builtin_frameworks()[name])
+        used[name] = set()
         for ind in fw.indicators:
             codes.setdefault(fw.source_codes()[ind.code], ind.direction)
+            used[name].add(fw.source_codes()[ind.code])
             if ind.denominator:
                 codes.setdefault(ind.denominator, 1)
+                used[name].add(ind.denominator)
+    lens_only = used["aci_gender"] - used["aci"]
     from aibridge.analysis.aci import EXPERT_INPUTS
 
     for e in EXPERT_INPUTS:  # the expert-input series too, so the web build adds them
@@ -48,6 +54,8 @@ def aci_batch() -> Batch:
         for i, eco in enumerate(ECONOMIES):
             if eco == SPARSE and j % 4:
                 continue  # too few indicators: 'insufficient data' under the coverage rule
+            if eco == NO_LENS and code in lens_only:
+                continue  # scored by the ACI, not by the gender lens
             level = 5.0 + 3.0 * ((i * 5 + j) % len(ECONOMIES)) + rng.uniform(0, 2)
             for year in YEARS:
                 value = level * (1 + 0.04 * (year - 2013)) * (1e6 if code == "HDR.pop_total" else 1)
@@ -225,3 +233,10 @@ def test_web_aci_matches_the_published_aci_build(
     for row in published.itertuples():
         assert web[row.economy][0] == pytest.approx(row.score, rel=1e-9), row.economy
         assert web[row.economy][1] == row.rank, row.economy
+
+
+def test_profile_says_when_the_gender_lens_lacks_data(aci_client: TestClient) -> None:
+    html = aci_client.get(f"/en/country/{NO_LENS}").text
+    assert 'id="proj-aci"' in html
+    assert "Gender and inclusion lens: not enough data for South Africa." in html
+    assert "not enough data" not in aci_client.get("/en/country/KEN").text

@@ -157,7 +157,7 @@ def run_scenario(
     baseline, n_ranked = cache.get(
         ("scenario-base", name, version, base.year, economy), lambda: outcome_of(values)
     )
-    changed = ~np.isclose(new, values, equal_nan=True)
+    changed = ~np.isclose(new, values, rtol=1e-12, atol=0.0, equal_nan=True)
     scenario = baseline if not changed.any() else outcome_of(new)[0]
     inputs = tuple(
         Input(

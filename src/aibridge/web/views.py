@@ -458,9 +458,12 @@ def country_profile(
         chart = _json_block(_line_payload(page, meta.name, meta.unit, lines))
     if meta is not None and meta not in options:
         options = [meta, *options]
+    indices = _indices_for(data, eco.iso3)
+    listed = {i[0] for i in indices}
     context: dict[str, Any] = {
         **values_ctx,
-        "indices": _indices_for(data, eco.iso3),
+        "indices": indices,
+        "lens_missing": "aci" in listed and "aci_gender" not in listed,
         "coop": _cooperation(request, eco.iso3),
         "meta": meta,
         "options": options,
