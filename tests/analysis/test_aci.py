@@ -228,6 +228,19 @@ def test_expert_inputs_join_only_with_data(tmp_path: Path) -> None:
     assert s.loc["DEU", "coverage"] == 1.0
 
 
+def test_expert_inputs_never_join_a_framework_without_their_parent() -> None:
+    """Bug: the gender lens failed validation once any expert input had data in the store."""
+    from aibridge.analysis.aci import _with_expert_inputs
+    from aibridge.frameworks import load_framework
+
+    lens = load_framework("aci_gender")
+    every_input = {str(e["source"]) for e in EXPERT_INPUTS}
+    same = _with_expert_inputs(lens, every_input)
+    assert {i.code for i in same.indicators} == {i.code for i in lens.indicators}
+    aci = _with_expert_inputs(load_framework("aci"), every_input)
+    assert {"ai_strategy"} <= {i.code for i in aci.indicators}
+
+
 # -- real data ----------------------------------------------------------------------------------
 SHARED = [
     "wdi-metadata-2020",

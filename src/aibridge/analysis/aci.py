@@ -286,8 +286,14 @@ class AciResult:
 
 
 def _with_expert_inputs(fw: Any, available_codes: set[str]) -> Any:
-    """The framework plus the expert-input indicators that have data in the store."""
+    """The framework plus the expert-input indicators that have data in the store.
+
+    Only inputs whose parent node exists in ``fw`` join (the gender lens has no
+    ``gov_digital`` node, so the AI-strategy input never joins it).
+    """
     from aibridge.frameworks.schema import IndicatorModel
+
+    nodes = {n.code for n in fw.nodes}
 
     extra = [
         IndicatorModel(
@@ -299,7 +305,7 @@ def _with_expert_inputs(fw: Any, available_codes: set[str]) -> Any:
             direction=e["direction"],
         )
         for e in EXPERT_INPUTS
-        if e["source"] in available_codes
+        if e["source"] in available_codes and e["parent"] in nodes
     ]
     if not extra:
         return fw
