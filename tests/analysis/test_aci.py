@@ -181,6 +181,11 @@ def test_build_on_fixture_store(tmp_path: Path) -> None:
     assert (scored["score_p05"] <= scored["score"] + 1e-9).all()
     pillars = res.frame[(res.frame["year"] == 2022) & (res.frame["node"] == "infra")]
     assert pillars["score_p95"].notna().sum() == len(ECONOMIES)
+    # every scored economy-year carries its band, not only the latest year
+    assert 2018 in res.band_years and res.band_year == 2022
+    every = res.frame[(res.frame["status"] == "scored") & (res.frame["node"] == res.root)]
+    every = every[every["year"].isin(res.band_years)]
+    assert every["rank_p05"].notna().all() and every["rank_p95"].notna().all()
     # derived dataset in the store
     with Store.open(str(db), read_only=True) as store:
         codes = set(store.indicators()["code"])

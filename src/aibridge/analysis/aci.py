@@ -204,8 +204,9 @@ class AciResult:
     ``frame`` is tidy: one row per (economy, year, node) with the columns of ``index build``
     (economy, economy_name, year, node, node_name, level, score, rank, raw_value, coverage,
     imputed_share, included) plus ``status`` ('scored' / 'insufficient data'), ``reason``,
-    ``score_p05``, ``score_p95``, ``rank_p05``, ``rank_p95`` (bands: root and pillars of
-    ``band_year``; NaN elsewhere).
+    ``score_p05``, ``score_p95``, ``rank_p05``, ``rank_p95`` (bands of the root and the
+    pillars for every year in ``band_years`` — each built year with at least three scored
+    economies; ``band_year`` is the latest of them).
     """
 
     frame: pd.DataFrame
@@ -213,6 +214,7 @@ class AciResult:
     latest_year: int
     band_year: int | None
     framework: str
+    band_years: tuple[int, ...] = ()
     provenance: Mapping[str, Any] = field(default_factory=dict)
     complete_years: tuple[int, ...] = ()
     result: Any = None  # the engine IndexResult of the scored build
@@ -345,8 +347,8 @@ def build_aci(
     """Build the ACI (or the gender lens with ``framework='aci_gender'``) from the store.
 
     ``year``: one year (default every year from ``since`` to the last year with data).
-    ``n_uncertainty``: Monte Carlo replications for the bands of the latest (or given) year;
-    0 skips them. ``save``: store the scores as a derived dataset.
+    ``n_uncertainty``: Monte Carlo replications for the bands of every built year; 0 skips
+    them. ``save``: store the scores as a derived dataset.
     """
     from aibridge.engine.build import build_index
     from aibridge.engine.spec import Panel
@@ -462,11 +464,18 @@ def build_aci(
     for c in ("score_p05", "score_p95", "rank_p05", "rank_p95"):
         tidy[c] = np.nan
     band_year = None
+    band_years: list[int] = []
     if n_uncertainty > 0:
         band_year = latest_year
-        bands = _bands(spec2, panel2, band_year, scored, n_uncertainty, seed)
-        if bands is not None:
-            m = tidy["year"] == band_year
+        # Every built year gets its own band (same draws, seeded): a score never stands
+        # without its uncertainty.
+        for t in sel:
+            y = int(panel.years[t])
+            bands = _bands(spec2, panel2, y, scored, n_uncertainty, seed)
+            if bands is None:
+                continue
+            band_years.append(y)
+            m = tidy["year"] == y
             key = list(zip(tidy.loc[m, "economy"], tidy.loc[m, "node"], strict=True))
             b = bands.set_index(["economy", "node"])
             for src, dst in (
@@ -486,6 +495,7 @@ def build_aci(
         years=tuple(int(panel.years[t]) for t in sel),
         latest_year=latest_year if year is None else int(year),
         band_year=band_year,
+        band_years=tuple(band_years),
         framework=fw.name,
         provenance=prov,
         complete_years=tuple(int(panel.years[t]) for t in complete if t in sel),
