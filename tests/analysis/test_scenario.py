@@ -108,7 +108,8 @@ def test_minimal_path_is_minimal_by_brute_force(economy: str) -> None:
         )
     size, change = _brute_force(np.array(gain), np.array(dn), target - s0)
     assert path.n_changed == size
-    assert path.total_normalised_change == pytest.approx(change, abs=1e-6)
+    # the MILP optimum is exact only to the solver's tolerance (a relative 5e-9 was seen)
+    assert path.total_normalised_change == pytest.approx(change, rel=1e-7, abs=1e-6)
 
 
 def test_minimal_path_to_a_rank_and_out_of_reach() -> None:
@@ -181,4 +182,5 @@ def test_minimal_path_matches_brute_force_on_random_fixtures(
     assert path.reached and path.score >= target - 1e-9
     size, change = _brute_force(np.array(gain), np.array(dn), target - s0)
     assert path.n_changed == size
-    assert path.total_normalised_change == pytest.approx(change, abs=1e-6)
+    # the MILP optimum is exact only to the solver's tolerance (a relative 5e-9 was seen)
+    assert path.total_normalised_change == pytest.approx(change, rel=1e-7, abs=1e-6)
