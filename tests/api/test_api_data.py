@@ -279,3 +279,48 @@ def test_scenario(client: TestClient) -> None:
         ).status_code
         == 422
     )
+
+
+def test_minimal_path(client: TestClient) -> None:
+    base = client.get("/v1/frameworks/hdi/profiles/KEN").json()
+    rank = next(n for n in base["nodes"] if n["node"] == "hdi")["rank"]
+    res = client.post("/v1/frameworks/hdi/paths", json={"economy": "KEN", "target": {"rank": 1}})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["baseline_rank"] == rank and body["node"] == "hdi"
+    if body["reached"]:
+        assert body["rank"] == 1 and body["n_changed"] == len(body["steps"]) > 0
+    else:
+        assert body["message"]
+    # applying the path in a scenario reaches the same score
+    if body["steps"]:
+        changes = {s["indicator"]: s["new_value"] for s in body["steps"]}
+        sc = client.post(
+            "/v1/frameworks/hdi/scenarios", json={"economy": "KEN", "changes": changes}
+        ).json()
+        hdi = next(n for n in sc["nodes"] if n["node"] == "hdi")
+        assert hdi["score"] == pytest.approx(body["score"])
+    # already there: nothing to change
+    here = client.post(
+        "/v1/frameworks/hdi/paths", json={"economy": "KEN", "target": {"rank": rank}}
+    ).json()
+    assert here["reached"] and here["n_changed"] == 0
+    for bad in (
+        {"economy": "KEN"},
+        {"economy": "KEN", "target": {"rank": 1, "score": 0.5}},
+        {"economy": "KEN", "target": {"rank": 0}},
+        {"economy": "KEN", "target": {"rank": 1}, "growth": -5},
+    ):
+        r = client.post("/v1/frameworks/hdi/paths", json=bad)
+        assert r.status_code == 422 and r.headers["content-type"].startswith(
+            "application/problem+json"
+        )
+    assert (
+        client.post("/v1/frameworks/hdi/paths", json={"economy": "ZZZ", "target": {"rank": 1}})
+    ).status_code == 404
+    assert (
+        client.post(
+            "/v1/frameworks/hdi/paths",
+            json={"economy": "KEN", "target": {"rank": 1}, "node": "no"},
+        )
+    ).status_code == 404

@@ -20,8 +20,9 @@ def _write_routes(app: FastAPI) -> list[tuple[str, str]]:
     schema = app.openapi()
     for path, item in schema["paths"].items():
         for method in item:
-            # POST .../scenarios computes on demand and writes nothing: public like a read
-            if method in ("post", "patch", "put", "delete") and not path.endswith("/scenarios"):
+            # POST .../scenarios and .../paths compute on demand and write nothing: public
+            computed = path.endswith(("/scenarios", "/paths"))
+            if method in ("post", "patch", "put", "delete") and not computed:
                 out.append((method.upper(), re.sub(r"\{[^}]+\}", "1", path)))
     return out
 

@@ -217,7 +217,7 @@ def _num(value: Any) -> float | None:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     f = float(value)
-    return None if math.isnan(f) else f
+    return None if not math.isfinite(f) else f
 
 
 @router.get(
@@ -696,4 +696,136 @@ def post_scenario(
         changes={c: [_num(o), _num(n)] for c, (o, n) in sc.changes.items()},
         nodes=nodes,
         rank_changes=movers,
+    )
+
+
+# -- minimal paths ---------------------------------------------------------------------------
+
+
+class RankTarget(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    rank: Annotated[int, Field(ge=1, le=1000, description="Reach this rank or better.")]
+
+
+class ScoreTarget(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    score: Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+
+
+class PathRequest(BaseModel):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"economy": "KEN", "target": {"rank": 120}}]},
+    }
+
+    economy: Annotated[str, Field(pattern=ECONOMY_CODE, description="ISO3.")]
+    target: RankTarget | ScoreTarget = Field(description="A target rank or a target score.")
+    node: Annotated[
+        str | None, Field(min_length=1, max_length=200, description="Default: the index.")
+    ] = None
+    year: Annotated[int | None, Field(ge=1700, le=2200)] = None
+    growth: Annotated[
+        float | None,
+        Field(ge=0, le=1000, description="Cap each indicator at +growth % a year (optional)."),
+    ] = None
+    horizon: Annotated[float, Field(gt=0, le=50, description="Years the growth cap covers.")] = 1.0
+
+
+class PathStepOut(BaseModel):
+    indicator: str
+    name: str | None
+    value: float | None
+    new_value: float | None
+    bound: float | None
+    share_of_bound: float | None
+    normalised_change: float | None
+
+
+class PathResult(BaseModel):
+    framework: str
+    economy: str
+    year: int
+    node: str
+    target_score: float | None
+    target_rank: int | None
+    reached: bool
+    baseline_score: float | None
+    score: float | None
+    baseline_rank: int | None
+    rank: int | None
+    n_changed: int
+    total_normalised_change: float | None
+    best_reachable: float | None
+    message: str
+    steps: list[PathStepOut]
+
+
+@router.post(
+    "/{name}/paths",
+    summary="Minimal path: fewest indicator improvements (within bounds) reaching a target",
+    responses={**NOT_FOUND, 409: problem(409, "Conflict", "the store lacks HDR.le ...")},
+)
+def post_path(name: NamePath, body: PathRequest, request: Request, store: StoreDep) -> PathResult:
+    """Solves ``aibridge.analysis.scenario.minimal_path`` for one economy: the fewest
+    indicator changes, then the least total normalised change, that reach ``target_rank`` or
+    ``target_score`` on ``node`` (default the index); each indicator may move at most to the
+    frontier, or by ``growth`` % a year over ``horizon`` years. The answer is checked by an
+    exact rebuild (``reached``). Computed on demand, never stored."""
+    from aibridge.analysis.scenario import minimal_path
+
+    try:
+        _frame, result, _digest = build_result(request, store, name)
+        panel = cached_panel(request, store, name)
+    except DataError as exc:
+        raise ApiProblem(409, str(exc), kind="missing-data") from exc
+    economy = body.economy.upper()
+    if economy not in panel.economies:
+        raise NotFoundError(f"{economy} is not covered by framework {name!r}")
+    if body.node is not None and body.node not in result.tree.codes:
+        raise NotFoundError(f"no node {body.node!r} in framework {name!r}")
+    year = body.year if body.year is not None else int(result.years[-1])
+    if year not in panel.years:
+        raise NotFoundError(f"{name} has no data for {year}; years: {list(panel.years)}")
+    fw, _ = _load(name)
+    path = minimal_path(
+        fw.to_spec(),
+        panel,
+        economy,
+        target_score=body.target.score if isinstance(body.target, ScoreTarget) else None,
+        target_rank=body.target.rank if isinstance(body.target, RankTarget) else None,
+        node=body.node,
+        year=year,
+        growth=body.growth,
+        horizon=body.horizon,
+    )
+    return PathResult(
+        framework=name,
+        economy=economy,
+        year=int(path.year),
+        node=path.node,
+        target_score=_num(path.target_score),
+        target_rank=path.target_rank,
+        reached=bool(path.reached),
+        baseline_score=_num(path.baseline_score),
+        score=_num(path.score),
+        baseline_rank=_int(path.baseline_rank),
+        rank=_int(path.rank),
+        n_changed=path.n_changed,
+        total_normalised_change=_num(path.total_normalised_change),
+        best_reachable=_num(path.best_reachable),
+        message=path.message,
+        steps=[
+            PathStepOut(
+                indicator=s.indicator,
+                name=s.name,
+                value=_num(s.value),
+                new_value=_num(s.new_value),
+                bound=_num(s.bound),
+                share_of_bound=_num(s.share_of_bound),
+                normalised_change=_num(s.normalised_change),
+            )
+            for s in path.steps
+        ],
     )
