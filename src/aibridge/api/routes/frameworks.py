@@ -590,6 +590,28 @@ def get_divide(
 # -- scenarios -------------------------------------------------------------------------------
 
 
+def _economy_build(request: Request, store: Store, name: str, economy: str) -> tuple[Any, Any, str]:
+    """The framework's cached build and panel, and ``economy`` checked against it (what-if
+    routes): 409 when the store lacks the framework's data, 404 for an uncovered economy."""
+    try:
+        _frame, result, _digest = build_result(request, store, name)
+        panel = cached_panel(request, store, name)
+    except DataError as exc:
+        raise ApiProblem(409, str(exc), kind="missing-data") from exc
+    code = economy.upper()
+    if code not in panel.economies:
+        raise NotFoundError(f"{code} is not covered by framework {name!r}")
+    return result, panel, code
+
+
+def _build_year(name: str, result: Any, panel: Any, year: int | None) -> int:
+    """``year``, or the build's last year; 404 when the panel has no data for it."""
+    chosen = year if year is not None else int(result.years[-1])
+    if chosen not in panel.years:
+        raise NotFoundError(f"{name} has no data for {chosen}; years: {list(panel.years)}")
+    return chosen
+
+
 class ScenarioRequest(BaseModel):
     model_config = {
         "extra": "forbid",
@@ -650,23 +672,14 @@ def post_scenario(
     exactly. Computed on demand, never stored."""
     from aibridge.analysis.scenario import run_scenario
 
-    try:
-        _frame, result, _digest = build_result(request, store, name)
-        panel = cached_panel(request, store, name)
-    except DataError as exc:
-        raise ApiProblem(409, str(exc), kind="missing-data") from exc
-    economy = body.economy.upper()
-    if economy not in panel.economies:
-        raise NotFoundError(f"{economy} is not covered by framework {name!r}")
+    result, panel, economy = _economy_build(request, store, name, body.economy)
     unknown = [c for c in body.changes if c not in panel.indicators]
     if unknown:
         raise NotFoundError(
             f"unknown indicator code(s) {', '.join(unknown[:10])} for framework {name!r}; "
             f"its indicators: {', '.join(panel.indicators[:30])}"
         )
-    year = body.year if body.year is not None else int(result.years[-1])
-    if year not in panel.years:
-        raise NotFoundError(f"{name} has no data for {year}; years: {list(panel.years)}")
+    year = _build_year(name, result, panel, body.year)
     fw, _ = _load(name)
     sc = run_scenario(fw.to_spec(), panel, economy, dict(body.changes), year=year)
     nodes = [
@@ -775,19 +788,10 @@ def post_path(name: NamePath, body: PathRequest, request: Request, store: StoreD
     exact rebuild (``reached``). Computed on demand, never stored."""
     from aibridge.analysis.scenario import minimal_path
 
-    try:
-        _frame, result, _digest = build_result(request, store, name)
-        panel = cached_panel(request, store, name)
-    except DataError as exc:
-        raise ApiProblem(409, str(exc), kind="missing-data") from exc
-    economy = body.economy.upper()
-    if economy not in panel.economies:
-        raise NotFoundError(f"{economy} is not covered by framework {name!r}")
+    result, panel, economy = _economy_build(request, store, name, body.economy)
     if body.node is not None and body.node not in result.tree.codes:
         raise NotFoundError(f"no node {body.node!r} in framework {name!r}")
-    year = body.year if body.year is not None else int(result.years[-1])
-    if year not in panel.years:
-        raise NotFoundError(f"{name} has no data for {year}; years: {list(panel.years)}")
+    year = _build_year(name, result, panel, body.year)
     fw, _ = _load(name)
     path = minimal_path(
         fw.to_spec(),
