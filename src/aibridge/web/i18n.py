@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -27,16 +28,27 @@ from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
+from markupsafe import Markup
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "FRAMEWORK_DOMAIN",
     "LANGUAGES",
+    "REPORT_DOMAIN",
     "Language",
     "country_name",
     "format_number",
     "format_pct",
     "format_when",
+    "framework_terms",
+    "has_term",
+    "indicator_html",
+    "indicator_term",
+    "lang_attr",
     "negotiate_language",
+    "report_gettext",
+    "term",
+    "term_html",
     "translations",
 ]
 
@@ -206,3 +218,127 @@ def format_when(moment: date | datetime | None, lang: str) -> str:
 def format_int(value: int, lang: str) -> str:
     """An integer with the language's digits and grouping."""
     return format_decimal(value, locale=_locale(lang))
+
+
+# -- framework terms: a separate gettext domain --------------------------------------------
+#
+# Names of the built-in frameworks' nodes and indicators (ACI pillars and sub-pillars, gender
+# lens, HDI), the frameworks' titles and descriptions, the ACI's expert inputs and the Action
+# Plan action themes and SDG target wordings of ``action_map.yaml`` live in their own catalog,
+# ``locale/<lang>/LC_MESSAGES/frameworks.po`` (template ``frameworks.pot``, written by
+# ``scripts/extract-framework-terms`` from the YAML files; ADR 0023). The msgid is the English
+# text of the framework file, so renaming a node in the YAML leaves it untranslated until its
+# catalogs are updated (a test fails meanwhile). Interface text of the country report that
+# the main catalog lacks is in the ``report`` domain (``report.po``, keyword ``_r``).
+
+FRAMEWORK_DOMAIN: Final = "frameworks"
+REPORT_DOMAIN: Final = "report"
+
+
+@lru_cache(maxsize=4 * len(LANGUAGES))
+def domain_messages(lang: str, domain: str) -> dict[str, str]:
+    """The translated, non-fuzzy messages of ``domain`` in ``lang`` (msgid -> msgstr)."""
+    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+    if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES or not po_path.is_file():
+        return {}
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=LANGUAGES[lang].cldr)
+    return {
+        str(m.id): str(m.string)
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string
+        if not m.fuzzy
+    }
+
+
+def term(text: str | None, lang: str) -> str:
+    """A framework term (node, indicator, framework title, action theme) in ``lang``; the
+    English text where the catalog has no translation."""
+    if not text:
+        return ""
+    return domain_messages(lang, FRAMEWORK_DOMAIN).get(text, text)
+
+
+def has_term(text: str | None, lang: str) -> bool:
+    """Whether ``text`` reads in ``lang``: English, or translated in the framework catalog."""
+    return lang == DEFAULT_LANGUAGE or bool(
+        text and text in domain_messages(lang, FRAMEWORK_DOMAIN)
+    )
+
+
+def term_html(text: str | None, lang: str) -> Markup:
+    """:func:`term` as HTML: escaped, and wrapped in ``<span lang="en">`` where it falls back
+    to English on a page in another language (screen readers switch voice)."""
+    if not text:
+        return Markup("")
+    if has_term(text, lang):
+        return Markup.escape(term(text, lang))
+    return Markup('<span lang="en">%s</span>') % text
+
+
+def lang_attr(text: str | None, lang: str) -> Markup:
+    """`` lang="en"`` for an element whose text fell back to English (``<option>``, ``<th>``)."""
+    return Markup("") if has_term(text, lang) else Markup(' lang="en"')
+
+
+def report_gettext(lang: str) -> Callable[..., str]:
+    """``_r(message, **params)`` of the report domain (English where untranslated)."""
+    messages = domain_messages(lang, REPORT_DOMAIN)
+
+    def _r(message: str, **params: object) -> str:
+        text = messages.get(message, message)
+        return text % params if params else text
+
+    return _r
+
+
+@lru_cache(maxsize=1)
+def _framework_texts() -> tuple[tuple[str, ...], dict[str, str]]:
+    """(every term in catalog order, store code -> English indicator name)."""
+    from aibridge.analysis.aci import EXPERT_INPUTS, load_action_map
+    from aibridge.frameworks import load_framework
+
+    builtin = Path(__file__).resolve().parents[1] / "frameworks" / "builtin"
+    seen: dict[str, None] = {}
+    by_source: dict[str, str] = {}
+    for path in sorted(builtin.glob("*.yaml")):
+        fw = load_framework(path)
+        sources = fw.source_codes()
+        for text in (fw.name, fw.description, *(n.name for n in fw.nodes)):
+            if text:
+                seen.setdefault(str(text), None)
+        for ind in fw.indicators:
+            if ind.name:
+                seen.setdefault(ind.name, None)
+                by_source.setdefault(sources[ind.code], ind.name)
+    for expert in EXPERT_INPUTS:
+        seen.setdefault(str(expert["name"]), None)
+        by_source.setdefault(str(expert["source"]), str(expert["name"]))
+    amap = load_action_map()
+    for key in ("actions", "sdg_targets"):
+        for text in (amap.get(key) or {}).values():
+            seen.setdefault(str(text), None)
+    return tuple(seen), by_source
+
+
+def framework_terms() -> tuple[str, ...]:
+    """Every text of the framework catalog: titles, descriptions, node and indicator names of
+    the built-in frameworks, the ACI's expert inputs, action themes and SDG targets."""
+    return _framework_texts()[0]
+
+
+def indicator_term(code: str, english: str, lang: str) -> str:
+    """A store indicator's name in ``lang``: the translated name of the built-in framework
+    indicator that reads this store code, else the publisher's English name."""
+    name = _framework_texts()[1].get(code)
+    if lang != DEFAULT_LANGUAGE and name and has_term(name, lang):
+        return term(name, lang)
+    return english
+
+
+def indicator_html(code: str, english: str, lang: str) -> Markup:
+    """:func:`indicator_term` as HTML (``<span lang="en">`` where it stays English)."""
+    shown = indicator_term(code, english, lang)
+    if lang == DEFAULT_LANGUAGE or shown != english:
+        return Markup.escape(shown)
+    return Markup('<span lang="en">%s</span>') % english
