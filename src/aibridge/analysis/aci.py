@@ -330,41 +330,242 @@ def _pillar_of(tree: Any, n_ind: int, pillars: Sequence[str]) -> list[str]:
     return out
 
 
-def build_aci(
+#: Coverage-rule defaults by the framework's root node: the gender & inclusion lens has no
+#: sub-pillar minimum (see :func:`build_aci_gender`).
+_MIN_PILLAR_COVERAGE: dict[str, float] = {"gender": 0.0}
+
+
+def default_min_pillar_coverage(fw: Any) -> float:
+    """The sub-pillar minimum of the coverage rule for a framework: 1/3, none (0) for the
+    gender & inclusion lens (root node ``gender``), wherever the lens is built."""
+    roots = [n.code for n in fw.nodes if not getattr(n, "parent", None)]
+    return _MIN_PILLAR_COVERAGE.get(roots[0] if len(roots) == 1 else "", 1 / 3)
+
+
+@dataclass(frozen=True)
+class AciBuild:
+    """The ACI (or the gender lens) built on one store, before the published table.
+
+    :func:`prepare_aci` makes it; :meth:`publish` turns it into the :class:`AciResult` that
+    ``aibridge aci build`` writes (tidy rows, coverage status, bands); :meth:`bands` gives one
+    year's Monte Carlo bands. The CLI, the web app and the API all build the ACI through it.
+
+    ``spec`` and ``panel`` are the published build's recipe and data: the post-imputation
+    values of the scored economy-years (NaN elsewhere), rebuilt without the denominate and
+    impute stages, so min-max bounds and ranks are those of the published set; ``result`` is
+    that build (every year of the panel). ``full`` is the first build on every universe
+    economy. ``scored``, ``coverage``, ``imputed_share`` and ``reasons`` are the coverage rule
+    per (year, economy) of the panel.
+    """
+
+    framework: Any
+    spec: Any
+    panel: Any
+    result: Any
+    full: Any
+    scored: np.ndarray
+    coverage: np.ndarray
+    imputed_share: np.ndarray
+    reasons: np.ndarray
+    complete: tuple[int, ...]  # year indices meeting the 80 % rule
+    latest_year: int  # the latest complete year (or the year with most scores)
+    last_data_year: int
+    rule: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str:
+        return str(self.result.tree.codes[self.result.tree.root])
+
+    def reason(self, economy: str, year: int) -> str:
+        """Why ``economy`` has no score in ``year`` ('' when it has one)."""
+        t = self.panel.years.index(year)
+        return str(self.reasons[t, self.panel.economies.index(economy)])
+
+    def bands(self, year: int, n: int = 200, seed: int = 0) -> pd.DataFrame | None:
+        """p05/p95 of score and rank of the root and the pillars for every scored economy of
+        ``year`` (None with fewer than three scored): exactly the bands :meth:`publish` puts in
+        the table for that year, with the same ``n`` and ``seed``."""
+        t = self.panel.years.index(year)
+        keep = np.flatnonzero(self.scored[t])
+        if len(keep) < 3:
+            return None
+        return index_bands(self.spec, self.panel, year, n=n, seed=seed, economies=keep)
+
+    def publish(
+        self,
+        *,
+        year: int | None = None,
+        since: int = 2015,
+        n_uncertainty: int = 200,
+        seed: int = 0,
+    ) -> AciResult:
+        """The published table: ``year`` (default every year from ``since`` to the last year
+        with data), coverage status and reasons, and bands from ``n_uncertainty`` Monte Carlo
+        replications for every built year (0: none)."""
+        panel, res, full = self.panel, self.result, self.full
+        n_y = len(panel.years)
+        latest_year = self.latest_year
+        if year is not None:
+            if year not in panel.years:
+                raise DataError(f"year {year} is not in the data (it has {list(panel.years)})")
+            sel = [panel.years.index(year)]
+            latest_year = int(year)
+        else:
+            last = panel.years.index(self.last_data_year)
+            sel = [t for t in range(n_y) if since <= panel.years[t] <= panel.years[last]]
+        tidy = res.to_frame()
+        tidy = tidy[tidy["year"].isin([panel.years[t] for t in sel])].copy()
+        # Coverage/imputation columns from the rule (the rebuilt stages hold imputed values).
+        e_idx = {e: i for i, e in enumerate(panel.economies)}
+        y_idx = {y: t for t, y in enumerate(panel.years)}
+        ti = tidy["year"].map(y_idx).to_numpy()
+        ei = tidy["economy"].map(e_idx).to_numpy()
+        n_ind = len(self.spec.indicator_codes)
+        is_root = (tidy["node"] == self.root).to_numpy()
+        raw_cov = full.coverage()
+        raw_imp = full.imputed_share()
+        node_col = tidy["node"].map({c: k for k, c in enumerate(full.tree.codes)}).to_numpy()
+        after = full.stages.get("imputed", full.stages.get("denominated", full.stages["raw"]))
+        tidy["coverage"] = np.where(is_root, self.coverage[ti, ei], raw_cov[ti, ei, node_col])
+        tidy["imputed_share"] = np.where(
+            is_root, self.imputed_share[ti, ei], raw_imp[ti, ei, node_col]
+        )
+        tidy["raw_value"] = np.where(
+            node_col < n_ind, after[ti, ei, np.minimum(node_col, n_ind - 1)], np.nan
+        )
+        tidy["status"] = np.where(self.scored[ti, ei], "scored", "insufficient data")
+        tidy["reason"] = self.reasons[ti, ei]
+        for c in BAND_COLUMNS:
+            tidy[c] = np.nan
+        band_year = None
+        band_years: list[int] = []
+        if n_uncertainty > 0:
+            band_year = latest_year
+            # Every built year gets its own band (same draws, seeded): a score never stands
+            # without its uncertainty.
+            for t in sel:
+                y = int(panel.years[t])
+                bands = self.bands(y, n_uncertainty, seed)
+                if bands is None:
+                    continue
+                band_years.append(y)
+                m = (tidy["year"] == y).to_numpy()
+                tidy.loc[m, list(BAND_COLUMNS)] = band_values(tidy.loc[m], bands)
+        tidy = tidy.sort_values(["year", "node", "rank", "economy"], na_position="last")
+        tidy = tidy.reset_index(drop=True)
+        prov = {**res.provenance(), "coverage_rule": dict(self.rule)}
+        return AciResult(
+            frame=tidy,
+            years=tuple(int(panel.years[t]) for t in sel),
+            latest_year=latest_year,
+            band_year=band_year,
+            band_years=tuple(band_years),
+            framework=self.framework.name,
+            provenance=prov,
+            complete_years=tuple(int(panel.years[t]) for t in self.complete if t in sel),
+            result=res,
+        )
+
+
+#: Band columns of the published table, in the order :func:`band_values` returns them.
+BAND_COLUMNS: tuple[str, ...] = ("score_p05", "score_p95", "rank_p05", "rank_p95")
+
+
+def band_values(rows: pd.DataFrame, bands: pd.DataFrame) -> np.ndarray:
+    """``(len(rows), 4)`` array of :data:`BAND_COLUMNS` for ``rows`` (columns economy, node)
+    from a bands summary (:func:`index_bands`); NaN where the summary has no row."""
+    key = pd.MultiIndex.from_arrays([rows["economy"].to_numpy(), rows["node"].to_numpy()])
+    b = bands.set_index(["economy", "node"])
+    src = ("p05_score", "p95_score", "p05_rank", "p95_rank")
+    return np.column_stack([b[c].reindex(key).to_numpy(dtype=float) for c in src])
+
+
+def band_spec(spec: Any) -> Any:
+    """The uncertainty design of every band aibridge publishes, fitted to ``spec``'s tree:
+    each weight of the levels between the indicators and the index times U(0.75, 1.25) (COINr
+    ``get_noisy_weights``) and leave-one-indicator-out; reported for the index and its pillars
+    (the nodes one level below it)."""
+    from aibridge.analysis.uncertainty import UncertaintySpec
+    from aibridge.engine.spec import compile_tree
+
+    tree = compile_tree(spec)
+    top = max(tree.levels)
+    targets = [c for c, lv in zip(tree.codes, tree.levels, strict=True) if lv >= top - 1]
+    levels = [lv for lv in range(2, top)] or [1]
+    return UncertaintySpec.parse(
+        {
+            **_DEFAULT_UNCERTAINTY,
+            "weights": {**_DEFAULT_UNCERTAINTY["weights"], "levels": levels},
+            "targets": targets,
+        }
+    )
+
+
+def index_bands(
+    spec: Any,
+    panel: Any,
+    year: int,
     *,
-    year: int | None = None,
-    store_path: str | None = None,
-    framework: str | Path = "aci",
-    n_uncertainty: int = 200,
+    n: int = 200,
     seed: int = 0,
-    save: bool = False,
+    economies: Sequence[int] | np.ndarray | None = None,
+) -> pd.DataFrame:
+    """5-95 % bands of score and rank for ``year`` of any framework (:func:`band_spec`, ``n``
+    Monte Carlo replications, ``seed``): the summary of
+    :func:`aibridge.analysis.uncertainty.run_uncertainty` (economy, node, nominal_score,
+    nominal_rank, p05_rank, p95_rank, p05_score, p95_score, ...). ``economies``: panel indices
+    to keep (the ACI keeps its scored economies; default all)."""
+    from aibridge.analysis.uncertainty import IndexPlan, run_uncertainty
+
+    sub = panel
+    if economies is not None:
+        keep = np.asarray(economies, dtype=np.intp)
+        sub = dataclasses.replace(
+            panel,
+            values=panel.values[:, keep, :],
+            economies=tuple(panel.economies[i] for i in keep),
+            imputed=None if panel.imputed is None else panel.imputed[:, keep, :],
+            groups={},
+        )
+    plan = IndexPlan(spec, sub, year=year)
+    return run_uncertainty(plan, band_spec(spec), n, seed=seed).summary()
+
+
+def prepare_aci(
+    store: Any,
+    *,
+    framework: Any = "aci",
     min_coverage: float = 0.6,
     max_imputed: float = 0.5,
-    min_pillar_coverage: float = 1 / 3,
-    since: int = 2015,
+    min_pillar_coverage: float | None = None,
     universe: Sequence[str] | None = None,
-) -> AciResult:
-    """Build the ACI (or the gender lens with ``framework='aci_gender'``) from the store.
+) -> AciBuild:
+    """Build the ACI (or the gender lens, ``framework='aci_gender'``) on an open
+    :class:`~aibridge.store.Store` — the one implementation behind ``aibridge aci build``, the
+    web app and the API.
 
-    ``year``: one year (default every year from ``since`` to the last year with data).
-    ``n_uncertainty``: Monte Carlo replications for the bands of every built year; 0 skips
-    them. ``save``: store the scores as a derived dataset.
+    ``framework``: a built-in name, a YAML path or a loaded ``Framework``; the expert inputs
+    with data in the store join it. ``min_pillar_coverage``: default
+    :func:`default_min_pillar_coverage`. ``universe``: ISO3 codes to score (default the UN
+    member and observer states); universe economies without any data are listed as
+    'insufficient data'.
     """
     from aibridge.engine.build import build_index
     from aibridge.engine.spec import Panel
     from aibridge.frameworks import load_framework, load_panel
-    from aibridge.store import Store
+    from aibridge.frameworks.schema import Framework
 
-    fw = load_framework(framework)
-    with Store.open(store_path, read_only=True) as store:
-        codes = set(store.indicators()["code"].astype(str))
-        econ_table = store.economies(include_aggregates=True)
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    if min_pillar_coverage is None:
+        min_pillar_coverage = default_min_pillar_coverage(fw)
+    codes = set(store.indicators()["code"].astype(str))
+    econ_table = store.economies(include_aggregates=True)
     fw = _with_expert_inputs(fw, codes)
-    panel = load_panel(fw, store_path=store_path)
+    panel = load_panel(fw, store=store)
     uni = set(universe if universe is not None else aci_universe(econ_table))
     keep = [i for i, e in enumerate(panel.economies) if e in uni]
     if not keep:
-        raise DataError("no UN member state has data for the ACI; run `aibridge import shared`")
+        raise DataError(f"no UN member state has data for {fw.name}; run `aibridge import shared`")
     panel = dataclasses.replace(
         panel,
         values=panel.values[:, keep, :],
@@ -429,116 +630,78 @@ def build_aci(
     n_scored = scored.sum(axis=1)
     with_data = [t for t in range(n_y) if available[t].any()]
     if not with_data:
-        raise DataError("the store has no values for the ACI indicators")
+        raise DataError(f"the store has no values for the {fw.name} indicators")
     n_with_data = int(available.any(axis=(0, 2)).sum())  # economies with any value at all
     complete = [t for t in range(n_y) if n_scored[t] >= 0.8 * n_with_data]
     latest_t = complete[-1] if complete else int(np.argmax(n_scored))
-    latest_year = int(panel.years[latest_t])
-    if year is not None:
-        if year not in panel.years:
-            raise DataError(f"year {year} is not in the data (it has {list(panel.years)})")
-        sel = [panel.years.index(year)]
-        latest_year = int(year)
-    else:
-        last = with_data[-1]
-        sel = [t for t in range(n_y) if since <= panel.years[t] <= panel.years[last]]
-    tidy = res.to_frame()
-    tidy = tidy[tidy["year"].isin([panel.years[t] for t in sel])].copy()
-    # Coverage/imputation columns from the rule (the rebuilt stages already hold imputed values).
-    e_idx = {e: i for i, e in enumerate(panel.economies)}
-    y_idx = {y: t for t, y in enumerate(panel.years)}
-    ti = tidy["year"].map(y_idx).to_numpy()
-    ei = tidy["economy"].map(e_idx).to_numpy()
-    root = full.tree.codes[full.tree.root]
-    is_root = (tidy["node"] == root).to_numpy()
-    raw_cov = full.coverage()
-    raw_imp = full.imputed_share()
-    node_col = tidy["node"].map({c: k for k, c in enumerate(full.tree.codes)}).to_numpy()
-    tidy["coverage"] = np.where(is_root, coverage[ti, ei], raw_cov[ti, ei, node_col])
-    tidy["imputed_share"] = np.where(is_root, imp_share[ti, ei], raw_imp[ti, ei, node_col])
-    tidy["raw_value"] = np.where(
-        node_col < n_ind, after[ti, ei, np.minimum(node_col, n_ind - 1)], np.nan
-    )
-    tidy["status"] = np.where(scored[ti, ei], "scored", "insufficient data")
-    tidy["reason"] = reasons[ti, ei]
-    for c in ("score_p05", "score_p95", "rank_p05", "rank_p95"):
-        tidy[c] = np.nan
-    band_year = None
-    band_years: list[int] = []
-    if n_uncertainty > 0:
-        band_year = latest_year
-        # Every built year gets its own band (same draws, seeded): a score never stands
-        # without its uncertainty.
-        for t in sel:
-            y = int(panel.years[t])
-            bands = _bands(spec2, panel2, y, scored, n_uncertainty, seed)
-            if bands is None:
-                continue
-            band_years.append(y)
-            m = tidy["year"] == y
-            key = list(zip(tidy.loc[m, "economy"], tidy.loc[m, "node"], strict=True))
-            b = bands.set_index(["economy", "node"])
-            for src, dst in (
-                ("p05_score", "score_p05"),
-                ("p95_score", "score_p95"),
-                ("p05_rank", "rank_p05"),
-                ("p95_rank", "rank_p95"),
-            ):
-                tidy.loc[m, dst] = b[src].reindex(key).to_numpy()
-    tidy = tidy.sort_values(["year", "node", "rank", "economy"], na_position="last")
-    tidy = tidy.reset_index(drop=True)
-    prov = {**res.provenance(), "coverage_rule": {
-        "min_coverage": min_coverage, "max_imputed": max_imputed,
-        "min_pillar_coverage": min_pillar_coverage}}  # fmt: skip
-    out = AciResult(
-        frame=tidy,
-        years=tuple(int(panel.years[t]) for t in sel),
-        latest_year=latest_year if year is None else int(year),
-        band_year=band_year,
-        band_years=tuple(band_years),
-        framework=fw.name,
-        provenance=prov,
-        complete_years=tuple(int(panel.years[t]) for t in complete if t in sel),
+    return AciBuild(
+        framework=fw,
+        spec=spec2,
+        panel=panel2,
         result=res,
+        full=full,
+        scored=scored,
+        coverage=coverage,
+        imputed_share=imp_share,
+        reasons=reasons,
+        complete=tuple(complete),
+        latest_year=int(panel.years[latest_t]),
+        last_data_year=int(panel.years[with_data[-1]]),
+        rule={
+            "min_coverage": min_coverage,
+            "max_imputed": max_imputed,
+            "min_pillar_coverage": min_pillar_coverage,
+        },
     )
+
+
+def build_aci(
+    *,
+    year: int | None = None,
+    store_path: str | None = None,
+    store: Any = None,
+    framework: Any = "aci",
+    n_uncertainty: int = 200,
+    seed: int = 0,
+    save: bool = False,
+    min_coverage: float = 0.6,
+    max_imputed: float = 0.5,
+    min_pillar_coverage: float | None = None,
+    since: int = 2015,
+    universe: Sequence[str] | None = None,
+) -> AciResult:
+    """Build the ACI (or the gender lens with ``framework='aci_gender'``) from the store.
+
+    ``store``: an open :class:`~aibridge.store.Store` (a server's connection); otherwise the
+    store file ``store_path`` is opened read-only (and for writing only to ``save``).
+    ``year``: one year (default every year from ``since`` to the last year with data).
+    ``n_uncertainty``: Monte Carlo replications for the bands of every built year; 0 skips
+    them. ``save``: store the scores as a derived dataset. ``min_pillar_coverage``: default
+    1/3, none for the gender lens (:func:`default_min_pillar_coverage`).
+    """
+    from aibridge.store import Store
+
+    rule = {
+        "framework": framework,
+        "min_coverage": min_coverage,
+        "max_imputed": max_imputed,
+        "min_pillar_coverage": min_pillar_coverage,
+        "universe": universe,
+    }
+    if store is not None:
+        built = prepare_aci(store, **rule)
+    else:
+        with Store.open(store_path, read_only=True) as st:
+            built = prepare_aci(st, **rule)
+    out = built.publish(year=year, since=since, n_uncertainty=n_uncertainty, seed=seed)
     if save:
-        with Store.open(store_path) as store:
-            store.ingest(res.to_batch(prefix="IDX"))
+        batch = built.result.to_batch(prefix="IDX")
+        if store is not None:
+            store.ingest(batch)
+        else:
+            with Store.open(store_path) as st:
+                st.ingest(batch)
     return out
-
-
-def _bands(
-    spec: Any, panel: Any, year: int, scored: np.ndarray, n: int, seed: int
-) -> pd.DataFrame | None:
-    """p05/p95 of score and rank per scored economy (root and pillars) for ``year``."""
-    from aibridge.analysis.uncertainty import IndexPlan, UncertaintySpec, run_uncertainty
-    from aibridge.engine.spec import compile_tree
-
-    t = panel.years.index(year)
-    keep = np.flatnonzero(scored[t])
-    if len(keep) < 3:
-        return None
-    sub = dataclasses.replace(
-        panel,
-        values=panel.values[:, keep, :],
-        economies=tuple(panel.economies[i] for i in keep),
-        imputed=None if panel.imputed is None else panel.imputed[:, keep, :],
-        groups={},
-    )
-    tree = compile_tree(spec)
-    top = max(tree.levels)
-    targets = [c for c, lv in zip(tree.codes, tree.levels, strict=True) if lv >= top - 1]
-    levels = [lv for lv in range(2, top)] or [1]
-    uspec = UncertaintySpec.parse(
-        {
-            **_DEFAULT_UNCERTAINTY,
-            "weights": {**_DEFAULT_UNCERTAINTY["weights"], "levels": levels},
-            "targets": targets,
-        }
-    )
-    plan = IndexPlan(spec, sub, year=year)
-    ur = run_uncertainty(plan, uspec, n, seed=seed)
-    return ur.summary()
 
 
 def build_aci_gender(**kwargs: Any) -> AciResult:

@@ -94,8 +94,11 @@ def _import_loader(spec: str, base: Path) -> Any:
     return fn
 
 
-def load_panel(fw: Framework, *, store_path: str | None = None) -> Panel:
-    """Load the panel a framework names, with its indicators renamed to framework codes."""
+def load_panel(fw: Framework, *, store_path: str | None = None, store: Any = None) -> Panel:
+    """Load the panel a framework names, with its indicators renamed to framework codes.
+
+    ``store``: an open :class:`~aibridge.store.Store` to read from (a server's connection);
+    otherwise the store file ``store_path`` (default: the framework's ``data.store.path``)."""
     if fw.data is None:
         raise SpecError(f"framework {fw.name!r} names no data (add a 'data:' section)")
     src = fw.source_codes()
@@ -111,7 +114,8 @@ def load_panel(fw: Framework, *, store_path: str | None = None) -> Panel:
 
         sd = fw.data.store
         assert sd is not None
-        store = Store.open(store_path or sd.path, read_only=True)
+        if store is None:
+            store = Store.open(store_path or sd.path, read_only=True)
         years: Any = tuple(sd.years) if isinstance(sd.years, tuple) else sd.years
         vals, yrs, econs, inds = store.panel(wanted, sd.economies, years, as_of=sd.as_of)
         groups: dict[str, tuple[Any, ...]] = {}

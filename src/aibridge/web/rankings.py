@@ -139,73 +139,15 @@ ACI_FRAMEWORKS: Final = ("aci", "aci_gender")
 
 
 def _aci_state(fw: Any, data: WebData) -> tuple[Any, Any, Any]:
-    """(spec, panel, build) of the ACI or its gender lens as ``analysis.aci.build_aci`` builds
-    them, from this app's store: the expert-input indicators that have data, UN member and
-    observer states only, and the coverage rule (an economy-year is scored only with enough
-    indicators, pillar coverage and few carried-forward values); the scored values after the
-    denominate and impute stages are rebuilt without those stages, so the ranks, bands,
-    scenarios and analytics of the web app match ``aibridge aci build``."""
-    import dataclasses
+    """(spec, panel, build) of the ACI or its gender lens exactly as ``aibridge aci build``
+    builds them (``analysis.aci.prepare_aci`` on this app's store: the expert-input indicators
+    that have data, UN member and observer states only, the coverage rule, and the scored
+    values after the denominate and impute stages rebuilt without those stages), so the ranks,
+    bands, scenarios and analytics of the web app match ``aibridge aci build``."""
+    from aibridge.analysis.aci import prepare_aci
 
-    from aibridge.analysis.aci import (
-        EXPERT_INPUTS,
-        PILLARS,
-        _pillar_of,
-        _with_expert_inputs,
-        aci_universe,
-        coverage_status,
-    )
-    from aibridge.engine import Panel
-    from aibridge.engine.build import build_index
-
-    # the expert inputs hang under ACI nodes (not under the gender lens's)
-    if {str(e["parent"]) for e in EXPERT_INPUTS} <= {n.code for n in fw.nodes}:
-        fw = _with_expert_inputs(fw, set(data.coverage()))
-    panel = _panel(fw, data)
-    universe = set(aci_universe(data.store.economies(include_aggregates=True)))
-    keep = [i for i, e in enumerate(panel.economies) if e in universe]
-    if not keep:
-        raise AibridgeError(f"no UN member state has data for {fw.name}")
-    panel = dataclasses.replace(
-        panel,
-        values=panel.values[:, keep, :],
-        economies=tuple(panel.economies[i] for i in keep),
-        groups={k: tuple(v[i] for i in keep) for k, v in panel.groups.items()},
-    )
-    spec = fw.to_spec()
-    full = build_index(spec, panel)
-    n_ind = len(spec.indicator_codes)
-    expert = {e["code"] for e in EXPERT_INPUTS}
-    counted = np.array([c not in expert for c in spec.indicator_codes])
-    before = full.stages.get("denominated", full.stages["raw"])
-    after = full.stages.get("imputed", before)
-    pillars = [p for p in PILLARS if p in full.tree.codes] or [
-        c for c, lv in zip(full.tree.codes, full.tree.levels, strict=True)
-        if lv == max(full.tree.levels) - 1
-    ]  # fmt: skip
-    pillar_of = _pillar_of(full.tree, n_ind, pillars)
-    names = {c: (n or c) for c, n in zip(full.tree.codes, full.tree.names, strict=True)}
-    scored, _cov, _imp, _why = coverage_status(
-        (~np.isnan(before))[..., counted],
-        (~np.isnan(after))[..., counted],
-        [p for p, c in zip(pillar_of, counted, strict=True) if c],
-        pillar_names=names,
-    )
-    spec2 = dataclasses.replace(
-        spec,
-        stages=tuple(s for s in spec.stages if s not in ("denominate", "impute")),
-        indicators=tuple(dataclasses.replace(i, denominator=None) for i in spec.indicators),
-    )
-    panel2 = Panel(
-        np.where(scored[..., None], after, np.nan),
-        panel.years,
-        panel.economies,
-        tuple(spec.indicator_codes),
-        imputed=np.asarray(full.imputed) & scored[..., None],
-        groups=dict(panel.groups),
-        economy_names=dict(panel.economy_names),
-    )
-    return spec2, panel2, build_index(spec2, panel2)
+    built = prepare_aci(data.store, framework=fw)
+    return built.spec, built.panel, built.result
 
 
 def compute_ranking(
