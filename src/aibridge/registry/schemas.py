@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, Optional, TypeVar, get_type_hints
 
 import pycountry
 from pydantic import (
@@ -173,6 +174,36 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class _Patch(_In):
+    """Base of the ``XUpdate`` models: a partial edit of the record ``XCreate`` describes.
+
+    ``class XUpdate(_Patch, of=XCreate, exclude=(...))`` gets every field of ``XCreate``
+    (but those in ``exclude`` and those the class declares itself), in ``XCreate``'s order,
+    with ``XCreate``'s type (validators and type-level constraints such as ``Title``'s
+    length) made optional, default ``None``: a field sent is set, a field left out is kept.
+    Field-level rules of the create model (``areas: Areas = Field(min_length=1)``) and its
+    defaults are not carried over: the service checks the merged record against ``XCreate``
+    (and refuses clearing required fields). Cross-field rules come from a shared base such
+    as ``_NeedFields``.
+    """
+
+    #: the record's version the edit is based on (optimistic locking); None = don't check
+    version: int | None = None
+
+    def __init_subclass__(
+        cls, *, of: type[BaseModel] | None = None, exclude: Iterable[str] = (), **kwargs: Any
+    ) -> None:
+        # runs inside type.__new__, before pydantic collects the fields from __annotations__
+        if of is not None:
+            own = cls.__annotations__  # the class's own (Python >= 3.10), created if none
+            hints = get_type_hints(of, include_extras=True)
+            for name in of.model_fields:
+                if name not in own and name not in exclude:
+                    own[name] = Optional[hints[name]]  # noqa: UP045 (a runtime type)
+                    setattr(cls, name, None)
+        super().__init_subclass__(**kwargs)
+
+
 def _check_range(lo: Any, hi: Any, lo_name: str, hi_name: str) -> None:
     if lo is not None and hi is not None and hi < lo:
         raise ValueError(f"{hi_name} must not be before/below {lo_name} ({hi} < {lo})")
@@ -192,18 +223,8 @@ class OrganisationCreate(_In):
     description: Text = ""
 
 
-class OrganisationUpdate(_In):
-    version: int | None = None
-    name: Annotated[str, Field(min_length=2, max_length=300)] | None = None
-    kind: Literal[ORGANISATION_KINDS] | None = None  # type: ignore[valid-type]
-    country: Economy | None = None
-    iati_ref: Annotated[str, Field(max_length=100, pattern=r"^\S+$")] | None = None
-    website: Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")] | None = None
-    contact_name: Annotated[str, Field(max_length=200)] | None = None
-    contact_email: (
-        Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
-    ) = None
-    description: Text | None = None
+class OrganisationUpdate(_Patch, of=OrganisationCreate):
+    """An edit of an organisation: the fields of OrganisationCreate, each optional."""
 
 
 class OrganisationPublic(_Out):
@@ -256,20 +277,8 @@ class NeedCreate(_NeedFields):
     status: Literal[NEED_STATUSES] = "open"  # type: ignore[valid-type]
 
 
-class NeedUpdate(_NeedFields):
-    version: int | None = None
-    economy: Economy | None = None
-    title: Title | None = None
-    description: Text | None = None
-    areas: Areas | None = None
-    actions: Actions | None = None
-    languages: Languages | None = None
-    budget_min: Money | None = None
-    budget_max: Money | None = None
-    currency: Currency | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    status: Literal[NEED_STATUSES] | None = None  # type: ignore[valid-type]
+class NeedUpdate(_NeedFields, _Patch, of=NeedCreate, exclude=("organisation_id",)):
+    """An edit of a need: the fields of NeedCreate but the organisation, each optional."""
 
 
 class NeedPublic(_Out):
@@ -321,20 +330,8 @@ class OfferCreate(_OfferFields):
     status: Literal[OFFER_STATUSES] = "open"  # type: ignore[valid-type]
 
 
-class OfferUpdate(_OfferFields):
-    version: int | None = None
-    kind: Literal[OFFER_KINDS] | None = None  # type: ignore[valid-type]
-    title: Title | None = None
-    description: Text | None = None
-    areas: Areas | None = None
-    actions: Actions | None = None
-    eligible_economies: Economies | None = None
-    languages: Languages | None = None
-    capacity: Annotated[int, Field(ge=0)] | None = None
-    capacity_unit: Annotated[str, Field(max_length=50)] | None = None
-    available_from: dt.date | None = None
-    available_until: dt.date | None = None
-    status: Literal[OFFER_STATUSES] | None = None  # type: ignore[valid-type]
+class OfferUpdate(_OfferFields, _Patch, of=OfferCreate, exclude=("organisation_id",)):
+    """An edit of an offer: the fields of OfferCreate but the organisation, each optional."""
 
 
 class OfferPublic(_Out):
@@ -520,13 +517,10 @@ class ProjectCreate(_In):
     offer_id: int | None = None
 
 
-class ProjectUpdate(_In):
-    version: int | None = None
-    activity: IatiActivity | None = None
-    areas: Areas | None = None
-    actions: Actions | None = None
-    need_id: int | None = None
-    offer_id: int | None = None
+class ProjectUpdate(_Patch, of=ProjectCreate, exclude=("organisation_id",)):
+    """An edit of a project: the fields of ProjectCreate but the organisation, each optional."""
+
+    activity: IatiActivity | None = None  # declared: the service reads it
 
 
 class ProjectPublic(_Out):
@@ -562,19 +556,8 @@ class PledgeCreate(_In):
     project_id: int | None = None
 
 
-class PledgeUpdate(_In):
-    version: int | None = None
-    title: Title | None = None
-    description: Text | None = None
-    amount: Money | None = None
-    currency: Currency | None = None
-    areas: Areas | None = None
-    actions: Actions | None = None
-    economies: Economies | None = None
-    announced_on: dt.date | None = None
-    due_date: dt.date | None = None
-    status: Literal[PLEDGE_STATUSES] | None = None  # type: ignore[valid-type]
-    project_id: int | None = None
+class PledgeUpdate(_Patch, of=PledgeCreate, exclude=("organisation_id",)):
+    """An edit of a pledge: the fields of PledgeCreate but the organisation, each optional."""
 
 
 class PledgeProgressCreate(_In):
