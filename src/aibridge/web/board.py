@@ -33,7 +33,21 @@ from aibridge.errors import (
     ValidationFailed,
 )
 from aibridge.web.app import WebRoute, static_url
+from aibridge.web.board_forms import (
+    ACTIVITY_STATUSES,
+    DATE_FIELDS,
+    PARTICIPATING_ROLES,
+    activity_status_name,
+    date_type_name,
+    parse_progress_form,
+    parse_project_form,
+    pledge_status_name,
+    project_form_values,
+    role_name,
+    service_error_field,
+)
 from aibridge.web.data import WebData
+from aibridge.web.i18n import format_pct
 from aibridge.web.views import (
     Page,
     _is_htmx,
@@ -56,10 +70,26 @@ SESSION_TTL_S: Final = 8 * 3600
 #: A signed-in session re-checks its token with the registry this often (revocation).
 REAUTH_S: Final = 300
 TABS: Final = ("needs", "offers", "projects", "pledges")
-#: Sections contributors post and edit from the web (projects are IATI activities: CLI/API).
-EDITABLE: Final = ("needs", "offers", "pledges")
+#: Sections contributors post and edit from the web (all four).
+EDITABLE: Final = ("needs", "offers", "projects", "pledges")
 AREA_IDS: Final = (1, 2, 3, 4, 5)
 ACTION_IDS: Final = tuple(f"AP{i}" for i in range(1, 11))
+
+
+def status_label(lang: str, kind: str, status: str | None) -> str:
+    """A status in words: IATI activity status codes for projects, pledge statuses."""
+    if kind == "projects":
+        return activity_status_name(lang, status)
+    if kind == "pledges":
+        return pledge_status_name(lang, status or "")
+    return status or "—"
+
+
+def recipients(project: Any) -> list[str]:
+    """ISO3 codes of a project's recipient countries, in the activity's order."""
+    from aibridge.registry.iati import recipient_iso3
+
+    return sorted(recipient_iso3(project.activity))
 
 
 def area_name(lang: str, area: int) -> str:
@@ -336,9 +366,12 @@ def board(
         "statuses": {
             "needs": s.NEED_STATUSES,
             "offers": s.OFFER_STATUSES,
-            "projects": (),
+            "projects": ACTIVITY_STATUSES,
             "pledges": s.PLEDGE_STATUSES,
         }[tab],
+        "status_label": lambda st: status_label(lang, tab, st),
+        "recipients": recipients,
+        "pct": lambda share: format_pct(share, lang),
         "kinds": s.OFFER_KINDS,
         "area_ids": AREA_IDS,
         "area_name": lambda a: area_name(lang, a),
@@ -351,11 +384,47 @@ def board(
     return render(request, template, lang=lang, data=data, **context)
 
 
-@router.get("/{lang:lang}/board/{kind}/{item_id:int}", response_class=HTMLResponse)
-def board_item(
-    request: Request, lang: str, kind: str, item_id: int, registry: Registry, data: Data
+def _can_edit(session: Session | None, organisation_id: int) -> bool:
+    return bool(
+        session
+        and (
+            session.actor.at_least("moderator")
+            or (
+                session.actor.at_least("contributor")
+                and session.actor.organisation_id == organisation_id
+            )
+        )
+    )
+
+
+def _funding(pledges: list[Any]) -> list[dict[str, Any]]:
+    """Pledged and disbursed totals per currency (pledges without an amount left out)."""
+    totals: dict[str, dict[str, Any]] = {}
+    for p in pledges:
+        if p.amount is None or p.status == "cancelled":
+            continue
+        row = totals.setdefault(
+            p.currency or "", {"currency": p.currency or "", "pledged": 0.0, "disbursed": 0.0}
+        )
+        row["pledged"] += p.amount
+        row["disbursed"] += p.disbursed
+    for row in totals.values():
+        row["share"] = row["disbursed"] / row["pledged"] if row["pledged"] else None
+    return sorted(totals.values(), key=lambda r: r["currency"])
+
+
+def _item_page(
+    request: Request,
+    lang: str,
+    kind: str,
+    item_id: int,
+    registry: Any,
+    data: WebData,
+    *,
+    progress_values: dict[str, Any] | None = None,
+    progress_errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """One need (with suggested offers), offer, project or pledge."""
     getters = {
         "needs": registry.get_need,
         "offers": registry.get_offer,
@@ -376,30 +445,139 @@ def board_item(
         except RegistryError:
             matches = []
     session = current_session(request)
-    can_edit = bool(
-        session
-        and kind in EDITABLE
-        and (
-            session.actor.at_least("moderator")
-            or (
-                session.actor.at_least("contributor")
-                and session.actor.organisation_id == item.organisation_id
-            )
-        )
-    )
+    can_edit = kind in EDITABLE and _can_edit(session, item.organisation_id)
+    extra: dict[str, Any] = {}
+    if kind == "projects":
+        towards = [p for p in registry.list_pledges() if p.project_id == item.id]
+        extra = {
+            "need": _get_or_none(registry.get_need, item.need_id),
+            "offer": _get_or_none(registry.get_offer, item.offer_id),
+            "pledges": towards,
+            "funding": _funding(towards),
+            "budget_total": _budget_total(item),
+        }
+    elif kind == "pledges":
+        project = _get_or_none(registry.get_project, item.project_id)
+        extra = {
+            "project": project,
+            "need": _get_or_none(registry.get_need, project.need_id if project else None),
+            "progress": _progress_rows(registry.list_progress(item.id)),
+            "progress_values": progress_values or {"reported_on": dt.date.today().isoformat()},
+            "progress_errors": progress_errors or {},
+            "share": item.disbursed / item.amount if item.amount else None,
+            "remaining": max(item.amount - item.disbursed, 0.0)
+            if item.amount is not None
+            else None,
+        }
     return render(
         request,
         "board_item.html",
         lang=lang,
         data=data,
+        status_code=status_code,
         kind=kind,
         item=item,
         orgs=_org_names(registry),
         matches=matches,
         area_name=lambda a: area_name(lang, a),
+        status_label=lambda st: status_label(lang, kind, st),
+        role_name=lambda code: role_name(lang, code),
+        date_type_name=lambda code: date_type_name(lang, code),
+        recipients=recipients,
+        pct=lambda share: format_pct(share, lang),
+        pledge_status=lambda st: pledge_status_name(lang, st),
         session=session,
+        csrf=session.csrf if session else "",
         can_edit=can_edit,
+        **extra,
     )
+
+
+def _get_or_none(getter: Any, key: int | None) -> Any:
+    if key is None:
+        return None
+    try:
+        return getter(key)
+    except NotFoundError:
+        return None
+
+
+def _budget_total(project: Any) -> tuple[float, str] | None:
+    """The project's budgets summed, when they are all in one currency."""
+    budgets = project.activity.budgets
+    if not budgets:
+        return None
+    currencies = {b.value.currency or project.default_currency or "" for b in budgets}
+    if len(currencies) != 1:
+        return None
+    return float(sum(b.value.amount for b in budgets)), currencies.pop()
+
+
+def _progress_rows(updates: list[Any]) -> list[tuple[Any, float]]:
+    """Each progress update with the disbursed total up to it (in report order)."""
+    rows: list[tuple[Any, float]] = []
+    total = 0.0
+    for update in updates:
+        total += update.disbursed_delta
+        rows.append((update, total))
+    return rows
+
+
+@router.get("/{lang:lang}/board/{kind}/{item_id:int}", response_class=HTMLResponse)
+def board_item(
+    request: Request, lang: str, kind: str, item_id: int, registry: Registry, data: Data
+) -> Response:
+    """One need (with suggested offers), offer, project (with its pledges) or pledge (with
+    its progress reports)."""
+    return _item_page(request, lang, kind, item_id, registry, data)
+
+
+@router.post("/{lang:lang}/board/pledges/{item_id:int}/progress", response_class=HTMLResponse)
+async def record_pledge_progress(
+    request: Request, lang: str, item_id: int, registry: Registry, data: Data
+) -> Response:
+    """Report progress on a pledge (the registry's ``record_progress``: the pledge's
+    progress, disbursed total and status move in one transaction)."""
+    session = _require_contributor(request, lang)
+    if not isinstance(session, Session):
+        return session
+    try:
+        form = await _checked_form(request, session)
+    except PermissionDenied as exc:
+        return _forbidden(request, lang, str(exc))
+    try:
+        pledge = registry.get_pledge(item_id)
+    except NotFoundError as exc:
+        return _not_found(request, lang, str(exc))
+    if not _can_edit(session, pledge.organisation_id):
+        return _forbidden(
+            request, lang, _t(lang, "Only its own organisation or a moderator may edit this entry.")
+        )
+    payload, errors = parse_progress_form(lang, form, dt.date.today())
+    if not errors:
+        try:
+            await run_in_threadpool(registry.record_progress, session.actor, item_id, payload)
+        except ValidationFailed as exc:
+            errors[service_error_field(exc) or "progress_pct"] = _refused(lang, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, lang, str(exc))
+    if errors:
+        return _item_page(
+            request,
+            lang,
+            "pledges",
+            item_id,
+            registry,
+            data,
+            progress_values=form,
+            progress_errors=errors,
+            status_code=422,
+        )
+    return RedirectResponse(f"/{lang}/board/pledges/{item_id}#progress", status_code=303)
+
+
+def _refused(lang: str, exc: Exception) -> str:
+    return _t(lang, "The registry refused this value: %(detail)s") % {"detail": str(exc)}
 
 
 # -- sign in / out --------------------------------------------------------------------------
@@ -498,6 +676,7 @@ _PLEDGE_FIELDS: Final = (
     "announced_on",
     "due_date",
     "status",
+    "project_id",
 )
 
 
@@ -511,12 +690,16 @@ def _payload(kind: str, form: dict[str, Any], organisation_id: int | None) -> di
             continue
         if name in ("languages", "eligible_economies", "economies"):
             out[name] = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+        elif name == "project_id":
+            out[name] = int(value) if value.isdigit() else value
         else:
             out[name] = value
     out["areas"] = [int(a) for a in form.get("areas", []) if str(a).isdigit()]
     out["actions"] = [str(a) for a in form.get("actions", [])]
     if organisation_id is not None:
         out["organisation_id"] = organisation_id
+    elif kind == "pledges" and "project_id" not in out:
+        out["project_id"] = None  # an edit that clears the link
     if form.get("version"):
         out["version"] = int(str(form["version"])) if str(form["version"]).isdigit() else None
     return out
@@ -533,10 +716,24 @@ def _form_page(
     *,
     item_id: int | None = None,
     error: str = "",
+    errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     from aibridge.registry import schemas as s
 
+    if kind == "projects":
+        return _project_form_page(
+            request,
+            lang,
+            data,
+            registry,
+            session,
+            values,
+            item_id=item_id,
+            error=error,
+            errors=errors or {},
+            status_code=status_code,
+        )
     page = Page(request, lang, data)
     return render(
         request,
@@ -548,9 +745,11 @@ def _form_page(
         values=values,
         item_id=item_id,
         error=error,
+        errors=errors or {},
         csrf=session.csrf,
         session=session,
         orgs=_org_names(registry),
+        projects=registry.list_projects() if kind == "pledges" else [],
         countries=sorted(data.countries(), key=lambda e: page.country(e.iso3)),
         area_ids=AREA_IDS,
         action_ids=ACTION_IDS,
@@ -562,6 +761,51 @@ def _form_page(
             "offers": s.OFFER_STATUSES,
             "pledges": s.PLEDGE_STATUSES,
         }[kind],
+        status_label=lambda st: status_label(lang, kind, st),
+    )
+
+
+def _project_form_page(
+    request: Request,
+    lang: str,
+    data: WebData,
+    registry: Any,
+    session: Session,
+    values: dict[str, Any],
+    *,
+    item_id: int | None,
+    error: str,
+    errors: dict[str, str],
+    status_code: int,
+) -> HTMLResponse:
+    from aibridge.registry import schemas as s
+
+    return render(
+        request,
+        "board_project_form.html",
+        lang=lang,
+        data=data,
+        status_code=status_code,
+        kind="projects",
+        values=values,
+        item_id=item_id,
+        error=error,
+        errors=errors,
+        csrf=session.csrf,
+        session=session,
+        orgs=_org_names(registry),
+        needs=registry.list_needs(),
+        offers=registry.list_offers(),
+        area_ids=AREA_IDS,
+        action_ids=ACTION_IDS,
+        actions=s.ACTIONS,
+        area_name=lambda a: area_name(lang, a),
+        statuses=ACTIVITY_STATUSES,
+        status_label=lambda st: activity_status_name(lang, st),
+        roles=PARTICIPATING_ROLES,
+        role_name=lambda code: role_name(lang, code),
+        date_fields=DATE_FIELDS,
+        date_type_name=lambda code: date_type_name(lang, code),
     )
 
 
@@ -587,7 +831,14 @@ def new_item_form(
     session = _require_contributor(request, lang)
     if not isinstance(session, Session):
         return session
-    values = {"organisation_id": session.actor.organisation_id, "areas": [], "actions": []}
+    values: dict[str, Any] = {
+        "organisation_id": session.actor.organisation_id,
+        "areas": [],
+        "actions": [],
+    }
+    if kind == "projects":
+        org = _get_or_none(registry.get_organisation, session.actor.organisation_id)
+        values = project_form_values(None, org)
     return _form_page(request, lang, data, registry, session, kind, values)
 
 
@@ -604,6 +855,7 @@ def edit_item_form(
         item = {
             "needs": registry.get_need,
             "offers": registry.get_offer,
+            "projects": registry.get_project,
             "pledges": registry.get_pledge,
         }[kind](item_id)
     except NotFoundError as exc:
@@ -613,6 +865,9 @@ def edit_item_form(
         return _forbidden(
             request, lang, _t(lang, "Only its own organisation or a moderator may edit this entry.")
         )
+    if kind == "projects":
+        values = project_form_values(item, None)
+        return _form_page(request, lang, data, registry, session, kind, values, item_id=item_id)
     values = item.model_dump()
     for key in ("languages", "eligible_economies", "economies"):
         if key in values:
@@ -634,43 +889,119 @@ async def _save(
     organisation_id = session.actor.organisation_id
     if session.actor.at_least("moderator") and org_raw.isdigit():
         organisation_id = int(org_raw)
-    payload = _payload(kind, form, organisation_id if item_id is None else None)
     actor = session.actor
-    try:
-        if item_id is None:
-            create = {
-                "needs": registry.create_need,
-                "offers": registry.create_offer,
-                "pledges": registry.create_pledge,
-            }[kind]
-            saved = await run_in_threadpool(create, actor, payload)
-        else:
-            update = {
-                "needs": registry.update_need,
-                "offers": registry.update_offer,
-                "pledges": registry.update_pledge,
-            }[kind]
-            saved = await run_in_threadpool(update, actor, item_id, payload)
-    except (ValidationFailed, ConflictError, PermissionDenied, NotFoundError) as exc:
-        values = {**form, "organisation_id": organisation_id}
-        values["areas"] = payload.get("areas", [])
-        values["actions"] = payload.get("actions", [])
-        code = {ValidationFailed: 422, ConflictError: 409, PermissionDenied: 403}.get(
-            type(exc), 404
+    errors: dict[str, str] = {}
+    if kind == "projects":
+        payload, errors, organisation_id = _project_payload(
+            request, lang, registry, form, session, organisation_id, item_id
         )
-        return _form_page(
-            request,
-            lang,
-            data,
-            registry,
-            session,
-            kind,
-            values,
-            item_id=item_id,
-            error=str(exc),
-            status_code=code,
+        if isinstance(payload, Response):
+            return payload
+    else:
+        payload = _payload(kind, form, organisation_id if item_id is None else None)
+    if not errors:
+        try:
+            if item_id is None:
+                create = {
+                    "needs": registry.create_need,
+                    "offers": registry.create_offer,
+                    "projects": registry.create_project,
+                    "pledges": registry.create_pledge,
+                }[kind]
+                saved = await run_in_threadpool(create, actor, payload)
+            else:
+                update = {
+                    "needs": registry.update_need,
+                    "offers": registry.update_offer,
+                    "projects": registry.update_project,
+                    "pledges": registry.update_pledge,
+                }[kind]
+                saved = await run_in_threadpool(update, actor, item_id, payload)
+            return RedirectResponse(f"/{lang}/board/{kind}/{saved.id}", status_code=303)
+        except PermissionDenied as exc:
+            return _forbidden(request, lang, str(exc))
+        except NotFoundError as exc:
+            return _not_found(request, lang, str(exc))
+        except ValidationFailed as exc:
+            field_name = service_error_field(exc)
+            if field_name is not None:
+                errors[field_name] = _refused(lang, exc)
+            else:
+                errors[""] = _refused(lang, exc)
+            code = 422
+        except ConflictError as exc:
+            if kind == "projects" and "unique" in str(exc):
+                errors["iati_identifier"] = _t(
+                    lang, "Another project already has this IATI identifier."
+                )
+            else:
+                errors[""] = _t(
+                    lang,
+                    "Someone changed this entry while you were editing it, or it already "
+                    "exists. Reload the page to see the current version.",
+                )
+            code = 409
+    else:
+        code = 422
+    values: dict[str, Any] = {**form, "organisation_id": organisation_id}
+    values["areas"] = [int(a) for a in form.get("areas", []) if str(a).isdigit()]
+    values["actions"] = [str(a) for a in form.get("actions", [])]
+    if kind == "projects" and item_id is not None:
+        values["budget_lines"] = len(registry.get_project(item_id).activity.budgets)
+    general = errors.pop("", "")
+    return _form_page(
+        request,
+        lang,
+        data,
+        registry,
+        session,
+        kind,
+        values,
+        item_id=item_id,
+        error=general,
+        errors=errors,
+        status_code=code,
+    )
+
+
+def _project_payload(
+    request: Request,
+    lang: str,
+    registry: Any,
+    form: dict[str, Any],
+    session: Session,
+    organisation_id: int | None,
+    item_id: int | None,
+) -> tuple[Any, dict[str, str], int | None]:
+    """(payload or an error Response, field errors, organisation) of a posted project form."""
+    existing = None
+    if item_id is not None:
+        try:
+            existing = registry.get_project(item_id)
+        except NotFoundError as exc:
+            return _not_found(request, lang, str(exc)), {}, organisation_id
+        if not _can_edit(session, existing.organisation_id):
+            return (
+                _forbidden(
+                    request,
+                    lang,
+                    _t(lang, "Only its own organisation or a moderator may edit this entry."),
+                ),
+                {},
+                organisation_id,
+            )
+        organisation_id = existing.organisation_id
+    org = _get_or_none(registry.get_organisation, organisation_id)
+    if org is None:
+        return (
+            _forbidden(request, lang, _t(lang, "Your account has no organisation to post for.")),
+            {},
+            organisation_id,
         )
-    return RedirectResponse(f"/{lang}/board/{kind}/{saved.id}", status_code=303)
+    payload, errors = parse_project_form(lang, form, org=org, existing=existing)
+    if existing is None:
+        payload["organisation_id"] = org.id
+    return payload, errors, organisation_id
 
 
 @router.post("/{lang:lang}/board/{kind}", response_class=HTMLResponse)
