@@ -1,10 +1,19 @@
 """Helpers shared by the file importers: economy-code mapping with an unknown-code report,
-building observation tables, provenance and path checks.
+building observation tables, provenance and path checks, and assembling the batch.
 
 An importer reads its file with pandas (they are small: the largest is 2 MB), maps the
 economy column through :class:`EconomyMapper` — which resolves each *distinct* code once and
 records every unmapped code with its rows in ``unknown`` — and hands tidy columns to
-:func:`observations`.
+:func:`observations`. Importers that read with Arrow use :func:`map_economy_column` and
+:func:`arrow_observations` instead. Either way the batch is assembled by :func:`file_batch`
+from the source's :class:`Release` (source id, vintage, publisher, licence), the file, the
+observations, the indicator rows and the economy mapping (its unknown codes and aggregates)::
+
+    RELEASE = Release("itu-gci-2020", vintage="GCI 2020", publisher="ITU", licence=LICENCE)
+    mapper = EconomyMapper(where=str(file))
+    ...
+    return file_batch(file, RELEASE, title="...", observations=obs, indicators=rows,
+                      economies=mapper)
 """
 
 from __future__ import annotations
@@ -12,14 +21,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aibridge.errors import SourceFormatError, SourceUnavailable
 from aibridge.reference.economies import classify_economy
@@ -28,8 +39,10 @@ from aibridge.sources._base import (
     Batch,
     Origin,
     UnknownCode,
+    indicator_table,
     sha256_file,
 )
+from aibridge.sources._geo import map_column
 
 
 @dataclass
@@ -68,10 +81,16 @@ def aggregate_updates(names: Mapping[str, str], *, as_of: str | None = None) -> 
 __all__ = [
     "EconomyMapper",
     "EconomyMetadataBatch",
+    "EconomyReport",
+    "MappedEconomies",
+    "Release",
     "aggregate_updates",
+    "arrow_observations",
     "economy_updates_of",
+    "file_batch",
     "find_file",
     "make_origin",
+    "map_economy_column",
     "observations",
     "read_csv",
     "require_columns",
@@ -289,3 +308,136 @@ def to_numbers(
 def slug(text: str) -> str:
     """Lower-case identifier: ``"Terms of use"`` -> ``terms_of_use``."""
     return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
+
+
+# --- one place that assembles a file importer's batch ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Release:
+    """What every file of one source release shares in its provenance.
+
+    ``vintage`` should sort chronologically (an ISO date is best); ``publisher`` and ``licence``
+    are copied to each origin row. One per source module (or per instance where the vintage is
+    a constructor argument).
+    """
+
+    source_id: str
+    vintage: str
+    publisher: str
+    licence: str
+
+    def origin(self, file: Path, *, title: str) -> Origin:
+        """:func:`make_origin` for one file of this release."""
+        return make_origin(
+            file,
+            source_id=self.source_id,
+            vintage=self.vintage,
+            publisher=self.publisher,
+            licence=self.licence,
+            title=title,
+        )
+
+
+class EconomyReport(Protocol):
+    """What :func:`file_batch` needs from an economy mapping: the aggregates it met and the
+    codes it could not map (:class:`EconomyMapper`, :class:`MappedEconomies`)."""
+
+    @property
+    def aggregate_codes(self) -> AbstractSet[str]: ...
+
+    def unknown_codes(self) -> list[UnknownCode]: ...
+
+
+@dataclass(frozen=True)
+class MappedEconomies:
+    """An economy column mapped to store codes in one vectorised pass (Arrow importers).
+
+    ``codes`` is the store code per row (null where unknown), ``keep`` marks the rows whose
+    economy mapped; the unknown codes name the file and column.
+    """
+
+    codes: pa.Array
+    keep: pa.Array
+    unknown: tuple[UnknownCode, ...]
+    aggregate_codes: frozenset[str]
+
+    def unknown_codes(self) -> list[UnknownCode]:
+        return list(self.unknown)
+
+
+def map_economy_column(
+    values: pa.Array | pa.ChunkedArray, *, file: Path, column: str
+) -> MappedEconomies:
+    """Map an Arrow column of economy codes or names (each distinct value resolved once)."""
+    where = f"{file} column {column!r}"
+    codes, keep, unknown, aggregates = map_column(values, where)
+    return MappedEconomies(
+        codes=codes,
+        keep=keep,
+        unknown=tuple(UnknownCode(code, where, rows) for code, rows in unknown),
+        aggregate_codes=aggregates,
+    )
+
+
+def arrow_observations(
+    mask: pa.Array | pa.ChunkedArray,
+    *,
+    economy: pa.Array | pa.ChunkedArray,
+    indicator: pa.Array | pa.ChunkedArray | str,
+    year: pa.Array | pa.ChunkedArray,
+    value: pa.Array | pa.ChunkedArray,
+) -> pa.Table:
+    """The rows where ``mask`` is true (null counts as false) as an ``OBSERVATION_SCHEMA``
+    table without flags; ``indicator`` is a column or one code for every row."""
+    mask = pc.fill_null(mask, False)
+    count = pc.sum(mask).as_py() or 0
+    codes = (
+        pa.array([indicator] * count, pa.string())
+        if isinstance(indicator, str)
+        else pc.filter(indicator, mask)
+    )
+    return pa.table(
+        {
+            "economy": pc.filter(economy, mask),
+            "indicator": codes,
+            "year": pc.cast(pc.filter(year, mask), pa.int16()),
+            "value": pc.cast(pc.filter(value, mask), pa.float64()),
+            "flag": pa.nulls(count, pa.string()),
+        },
+        schema=OBSERVATION_SCHEMA,
+    )
+
+
+def file_batch(
+    file: Path,
+    release: Release,
+    *,
+    title: str,
+    observations: pa.Table,
+    indicators: pa.Table | Sequence[Mapping[str, object]],
+    economies: EconomyReport | None = None,
+    unknown_codes: Iterable[UnknownCode] = (),
+    aggregates: Iterable[str] = (),
+    economy_updates: pa.Table | None = None,
+) -> Batch:
+    """The batch of one file: its origin (:meth:`Release.origin`), observations, indicator
+    metadata (a table or rows for :func:`indicator_table`), the economies' unknown codes
+    followed by ``unknown_codes``, and the aggregates met. With ``economy_updates`` the batch
+    is an :class:`EconomyMetadataBatch` that carries them."""
+    unknown = [*(economies.unknown_codes() if economies is not None else ()), *unknown_codes]
+    met = frozenset(economies.aggregate_codes if economies is not None else ()) | frozenset(
+        aggregates
+    )
+    parts: dict[str, Any] = {
+        "origin": release.origin(file, title=title),
+        "observations": observations,
+        "indicators": indicators
+        if isinstance(indicators, pa.Table)
+        else indicator_table(indicators),
+        "unknown_codes": unknown,
+        "aggregates": met,
+    }
+    if economy_updates is not None:
+        return EconomyMetadataBatch(economy_updates=economy_updates, **parts)
+    return Batch(**parts)

@@ -23,11 +23,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aibridge.errors import SourceFormatError
-from aibridge.sources._base import Batch, UnknownCode, indicator_table
+from aibridge.sources._base import Batch, UnknownCode
 from aibridge.sources._tabular import (
     EconomyMapper,
+    Release,
+    file_batch,
     find_file,
-    make_origin,
     observations,
     read_csv,
     require_columns,
@@ -39,6 +40,7 @@ SOURCE_ID = "epoch-notable-ai-models"
 VINTAGE = "2025-02-24"
 PUBLISHER = "Epoch AI"
 LICENCE = "CC BY 4.0"
+RELEASE = Release(SOURCE_ID, VINTAGE, PUBLISHER, LICENCE)
 COUNTRY = "Country (from Organization)"
 DATE = "Publication date"
 FRONTIER = "Frontier model"
@@ -96,62 +98,56 @@ class EpochNotableModelsSource:
                     frontier[(code, year)] += 1
         rows = [(e, "EPOCH.notable_models", y, n) for (e, y), n in sorted(counts.items())]
         rows += [(e, "EPOCH.frontier_models", y, n) for (e, y), n in sorted(frontier.items())]
-        unknown = mapper.unknown_codes()
-        if no_country:
-            unknown.append(UnknownCode(code="<no country>", where=str(file), rows=no_country))
+        no_country_rows = (
+            [UnknownCode(code="<no country>", where=str(file), rows=no_country)]
+            if no_country
+            else []
+        )
         counting = (
             "Full counting: a model with developing organisations in several countries counts "
             "once for each of them. Country-years with no model are absent (not zero). Models "
             "attributed to 'Multinational' or to no country are not counted for any economy."
         )
-        return_batch = Batch(
-            origin=make_origin(
-                file,
-                source_id=SOURCE_ID,
-                vintage=VINTAGE,
-                publisher=PUBLISHER,
-                licence=LICENCE,
-                title="Epoch AI, Data on Notable AI Models (download of 2025-02-24)",
-            ),
+        yield file_batch(
+            file,
+            RELEASE,
+            title="Epoch AI, Data on Notable AI Models (download of 2025-02-24)",
             observations=observations(
                 [r[0] for r in rows],
                 [r[1] for r in rows],
                 [r[2] for r in rows],
                 [r[3] for r in rows],
             ),
-            indicators=indicator_table(
-                [
-                    {
-                        "code": "EPOCH.notable_models",
-                        "name": "Notable AI models developed (by developer country)",
-                        "unit": "models per year",
-                        "description": (
-                            "Number of notable AI models (Epoch AI notability criteria) "
-                            "published in the year with at least one developing organisation "
-                            f"in the economy. {counting}"
-                        ),
-                        "topic": "AI production",
-                        "direction": 1,
-                        "licence": LICENCE,
-                        "source": "Epoch AI, 'Data on Notable AI Models' (epoch.ai)",
-                    },
-                    {
-                        "code": "EPOCH.frontier_models",
-                        "name": "Frontier AI models developed (by developer country)",
-                        "unit": "models per year",
-                        "description": (
-                            "Number of notable AI models flagged 'Frontier model' by Epoch AI "
-                            "(among the most compute-intensive at release) published in the "
-                            f"year with a developing organisation in the economy. {counting}"
-                        ),
-                        "topic": "AI production",
-                        "direction": 1,
-                        "licence": LICENCE,
-                        "source": "Epoch AI, 'Data on Notable AI Models' (epoch.ai)",
-                    },
-                ]
-            ),
-            unknown_codes=unknown,
-            aggregates=frozenset(mapper.aggregate_codes),
+            indicators=[
+                {
+                    "code": "EPOCH.notable_models",
+                    "name": "Notable AI models developed (by developer country)",
+                    "unit": "models per year",
+                    "description": (
+                        "Number of notable AI models (Epoch AI notability criteria) "
+                        "published in the year with at least one developing organisation "
+                        f"in the economy. {counting}"
+                    ),
+                    "topic": "AI production",
+                    "direction": 1,
+                    "licence": LICENCE,
+                    "source": "Epoch AI, 'Data on Notable AI Models' (epoch.ai)",
+                },
+                {
+                    "code": "EPOCH.frontier_models",
+                    "name": "Frontier AI models developed (by developer country)",
+                    "unit": "models per year",
+                    "description": (
+                        "Number of notable AI models flagged 'Frontier model' by Epoch AI "
+                        "(among the most compute-intensive at release) published in the "
+                        f"year with a developing organisation in the economy. {counting}"
+                    ),
+                    "topic": "AI production",
+                    "direction": 1,
+                    "licence": LICENCE,
+                    "source": "Epoch AI, 'Data on Notable AI Models' (epoch.ai)",
+                },
+            ],
+            economies=mapper,
+            unknown_codes=no_country_rows,
         )
-        yield return_batch

@@ -33,11 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from aibridge.errors import SourceFormatError
-from aibridge.sources._base import Batch, indicator_table
+from aibridge.sources._base import Batch
 from aibridge.sources._tabular import (
     EconomyMapper,
+    Release,
+    file_batch,
     find_file,
-    make_origin,
     observations,
     read_csv,
     require_columns,
@@ -50,6 +51,7 @@ SOURCE_ID = "github-innovation-graph"
 VINTAGE = "2026-01-27 (release 2025Q3)"
 PUBLISHER = "GitHub, Inc. — GitHub Innovation Graph"
 LICENCE = "CC0-1.0"
+RELEASE = Release(SOURCE_ID, VINTAGE, PUBLISHER, LICENCE)
 
 #: metric -> (name, unit, rule) where rule is "last" (stock) or "sum" (flow)
 GH_METRICS: Mapping[str, tuple[str, str, str]] = {
@@ -146,34 +148,25 @@ class GithubInnovationGraphSource:
             economies[keep], years[keep].astype(int), quarters[keep].astype(int), values[keep], rule
         )
         code = f"GH.{metric}"
-        return Batch(
-            origin=make_origin(
-                file,
-                source_id=SOURCE_ID,
-                vintage=VINTAGE,
-                publisher=PUBLISHER,
-                licence=LICENCE,
-                title=f"GitHub Innovation Graph: {metric} by economy and quarter",
+        indicator = {
+            "code": code,
+            "name": name,
+            "unit": unit,
+            "description": (
+                f"{name}, by economy (GitHub Innovation Graph, {metric}.csv; economies with "
+                "fewer than 100 developers doing the activity in a quarter are not reported). "
+                f"{_RULE_TEXT[rule]}"
             ),
+            "topic": "Open-source activity",
+            "direction": 1,
+            "licence": LICENCE,
+            "source": "GitHub Innovation Graph (innovationgraph.github.com)",
+        }
+        return file_batch(
+            file,
+            RELEASE,
+            title=f"GitHub Innovation Graph: {metric} by economy and quarter",
             observations=observations(econ, np.full(len(econ), code), yrs, annual, flags),
-            indicators=indicator_table(
-                [
-                    {
-                        "code": code,
-                        "name": name,
-                        "unit": unit,
-                        "description": (
-                            f"{name}, by economy (GitHub Innovation Graph, {metric}.csv; "
-                            "economies with fewer than 100 developers doing the activity in "
-                            f"a quarter are not reported). {_RULE_TEXT[rule]}"
-                        ),
-                        "topic": "Open-source activity",
-                        "direction": 1,
-                        "licence": LICENCE,
-                        "source": "GitHub Innovation Graph (innovationgraph.github.com)",
-                    }
-                ]
-            ),
-            unknown_codes=mapper.unknown_codes(),
-            aggregates=frozenset(mapper.aggregate_codes),
+            indicators=[indicator],
+            economies=mapper,
         )

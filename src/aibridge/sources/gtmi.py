@@ -18,15 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from aibridge.errors import SourceFormatError, SourceUnavailable
-from aibridge.sources._base import (
-    OBSERVATION_SCHEMA,
-    Batch,
-    Origin,
-    UnknownCode,
-    indicator_table,
-    sha256_file,
-)
-from aibridge.sources._geo import map_column
+from aibridge.sources._base import Batch
+from aibridge.sources._tabular import Release, arrow_observations, file_batch, map_economy_column
 
 __all__ = ["GtmiSource"]
 
@@ -80,24 +73,18 @@ class GtmiSource:
             raise SourceFormatError(
                 f"lacks column(s) {missing}; expected {list(_COLUMNS)}", path=str(file), line=1
             )
-        iso3, keep, unknown, aggregates = map_column(table.column("cc_iso3c"), str(file))
-        mask = pc.fill_null(
-            pc.and_(pc.and_(keep, pc.is_valid(table.column("value"))),
-                    pc.is_valid(table.column("ref_year"))),
-            False,
-        )  # fmt: skip
+        economies = map_economy_column(table.column("cc_iso3c"), file=file, column="cc_iso3c")
+        mask = pc.and_(
+            pc.and_(economies.keep, pc.is_valid(table.column("value"))),
+            pc.is_valid(table.column("ref_year")),
+        )
         variables = table.column("variable")
-        codes = pc.binary_join_element_wise(pa.scalar("GTMI."), variables, "")
-        count = pc.sum(mask).as_py() or 0
-        observations = pa.table(
-            {
-                "economy": pc.filter(iso3, mask),
-                "indicator": pc.filter(codes, mask),
-                "year": pc.filter(table.column("ref_year"), mask),
-                "value": pc.filter(table.column("value"), mask),
-                "flag": pa.nulls(count, pa.string()),
-            },
-            schema=OBSERVATION_SCHEMA,
+        observations = arrow_observations(
+            mask,
+            economy=economies.codes,
+            indicator=pc.binary_join_element_wise(pa.scalar("GTMI."), variables, ""),
+            year=table.column("ref_year"),
+            value=table.column("value"),
         )
         maxima = observations.group_by("indicator").aggregate([("value", "max")])
         top = dict(
@@ -129,20 +116,11 @@ class GtmiSource:
                     "Public Administration source data)",
                 }
             )
-        return Batch(
-            origin=Origin(
-                source_id=self.source_id,
-                uri=str(file.resolve()),
-                sha256=sha256_file(file),
-                vintage=self.vintage,
-                publisher="The World Bank",
-                licence="CC BY 4.0",
-                title="GovTech Maturity Index 2022, survey sub-area scores",
-            ),
+        return file_batch(
+            file,
+            Release(self.source_id, self.vintage, "The World Bank", "CC BY 4.0"),
+            title="GovTech Maturity Index 2022, survey sub-area scores",
             observations=observations,
-            indicators=indicator_table(meta),
-            unknown_codes=[
-                UnknownCode(code, f"{file} column 'cc_iso3c'", rows) for code, rows in unknown
-            ],
-            aggregates=aggregates,
+            indicators=meta,
+            economies=economies,
         )

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from aibridge.errors import SourceFormatError
-from aibridge.sources._base import Batch, indicator_table
+from aibridge.sources._base import Batch
 from aibridge.sources._tabular import (
     EconomyMapper,
+    Release,
+    file_batch,
     find_file,
-    make_origin,
     observations,
     read_csv,
     require_columns,
@@ -34,6 +35,7 @@ SOURCE_ID = "itu-gci-2020"
 VINTAGE = "GCI 2020"
 PUBLISHER = "International Telecommunication Union (ITU)"
 LICENCE = "ITU terms of use: re-use for educational and non-commercial purposes, with attribution"
+RELEASE = Release(SOURCE_ID, VINTAGE, PUBLISHER, LICENCE)
 
 #: variable -> (code, name, unit)
 GCI_VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -106,19 +108,13 @@ class ItuGciSource:
             }
             for code, name, unit in GCI_VARIABLES.values()
         ]
-        yield Batch(
-            origin=make_origin(
-                file,
-                source_id=SOURCE_ID,
-                vintage=VINTAGE,
-                publisher=PUBLISHER,
-                licence=LICENCE,
-                title="ITU Global Cybersecurity Index 2020",
-            ),
+        yield file_batch(
+            file,
+            RELEASE,
+            title="ITU Global Cybersecurity Index 2020",
             observations=observations(
                 economies[keep], codes[keep], years[keep].astype(int), values[keep]
             ),
-            indicators=indicator_table(rows),
-            unknown_codes=mapper.unknown_codes(),
-            aggregates=frozenset(mapper.aggregate_codes),
+            indicators=rows,
+            economies=mapper,
         )

@@ -26,11 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from aibridge.errors import SourceFormatError
-from aibridge.sources._base import Batch, indicator_table
+from aibridge.sources._base import Batch
 from aibridge.sources._tabular import (
     EconomyMapper,
+    Release,
+    file_batch,
     find_file,
-    make_origin,
     observations,
     read_csv,
     require_columns,
@@ -44,6 +45,7 @@ SOURCE_ID = "odin-2022"
 VINTAGE = "ODIN 2022/23 (2023-08-09)"
 PUBLISHER = "Open Data Watch"
 LICENCE = "CC BY 4.0"
+RELEASE = Release(SOURCE_ID, VINTAGE, PUBLISHER, LICENCE)
 ID_COLUMNS = ("Year", "Region", "Region code", "Country", "Country Code", "Data categories")
 NOT_APPLICABLE = ("-",)
 
@@ -128,17 +130,11 @@ class OdinSource:
                         "source": "Open Data Watch, Open Data Inventory 2022/23",
                     }
                 )
-        yield Batch(
-            origin=make_origin(
-                file,
-                source_id=SOURCE_ID,
-                vintage=VINTAGE,
-                publisher=PUBLISHER,
-                licence=LICENCE,
-                title="Open Data Inventory 2022/23",
-            ),
+        yield file_batch(
+            file,
+            RELEASE,
+            title="Open Data Inventory 2022/23",
             observations=obs,
-            indicators=indicator_table(rows),
-            unknown_codes=mapper.unknown_codes(),
-            aggregates=frozenset(mapper.aggregate_codes),
+            indicators=rows,
+            economies=mapper,
         )

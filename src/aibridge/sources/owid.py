@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from aibridge.sources._base import Batch, indicator_table
+from aibridge.sources._base import Batch
 from aibridge.sources._tabular import (
     EconomyMapper,
-    EconomyMetadataBatch,
+    Release,
     aggregate_updates,
+    file_batch,
     find_files,
-    make_origin,
     observations,
     read_csv,
     require_columns,
@@ -45,6 +45,7 @@ SOURCE_ID = "owid-ai"
 VINTAGE = "2026-05-10"  # date of the download (commit of the source repository)
 PUBLISHER = "Our World in Data (Global Change Data Lab)"
 LICENCE = "CC BY 4.0 (OWID processing); respect the original source's terms"
+RELEASE = Release(SOURCE_ID, VINTAGE, PUBLISHER, LICENCE)
 ID_COLUMNS = ("Entity", "Code", "Year")
 _PROJECTED = re.compile(r"^(?P<base>.*?)\s*\(projected\)\s*\(Projected\)$", re.IGNORECASE)
 
@@ -183,16 +184,10 @@ class OwidSource:
             mapped = mapper.one(key)
             if mapped is not None and mapped.startswith("OWID_"):
                 names.setdefault(mapped, f"{name} (OWID)")
-        return EconomyMetadataBatch(
-            economy_updates=aggregate_updates(names),
-            origin=make_origin(
-                file,
-                source_id=SOURCE_ID,
-                vintage=VINTAGE,
-                publisher=PUBLISHER,
-                licence=LICENCE,
-                title=f"Our World in Data: {stem}",
-            ),
+        return file_batch(
+            file,
+            RELEASE,
+            title=f"Our World in Data: {stem}",
             observations=observations(
                 np.concatenate(econ),
                 np.concatenate(ind),
@@ -200,7 +195,7 @@ class OwidSource:
                 np.concatenate(vals),
                 np.concatenate(flags),
             ),
-            indicators=indicator_table(indicators),
-            unknown_codes=mapper.unknown_codes(),
-            aggregates=frozenset(mapper.aggregate_codes),
+            indicators=indicators,
+            economies=mapper,
+            economy_updates=aggregate_updates(names),
         )

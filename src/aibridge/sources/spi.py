@@ -28,15 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from aibridge.errors import SourceFormatError, SourceUnavailable
-from aibridge.sources._base import (
-    OBSERVATION_SCHEMA,
-    Batch,
-    Origin,
-    UnknownCode,
-    indicator_table,
-    sha256_file,
-)
-from aibridge.sources._geo import map_column
+from aibridge.sources._base import Batch
+from aibridge.sources._tabular import Release, arrow_observations, file_batch, map_economy_column
 
 __all__ = ["SpiSource"]
 
@@ -118,24 +111,18 @@ class SpiSource:
                 path=str(file),
             ) from exc
         table = table.rename_columns([c.lstrip("\ufeff") for c in table.column_names])
-        iso3, keep, unknown, aggregates = map_column(table.column("iso3c"), str(file))
-        years = table.column("date")
+        economies = map_economy_column(table.column("iso3c"), file=file, column="iso3c")
         parts = []
         for code in scores:
             values = table.column(code)
-            mask = pc.and_(pc.and_(keep, pc.is_valid(values)), pc.not_equal(values, _MISSING_CODE))
-            mask = pc.fill_null(mask, False)
-            count = pc.sum(mask).as_py() or 0
+            valid = pc.and_(economies.keep, pc.is_valid(values))
             parts.append(
-                pa.table(
-                    {
-                        "economy": pc.filter(iso3, mask),
-                        "indicator": pa.array([code] * count, pa.string()),
-                        "year": pc.filter(years, mask),
-                        "value": pc.filter(values, mask),
-                        "flag": pa.nulls(count, pa.string()),
-                    },
-                    schema=OBSERVATION_SCHEMA,
+                arrow_observations(
+                    pc.and_(valid, pc.not_equal(values, _MISSING_CODE)),
+                    economy=economies.codes,
+                    indicator=code,
+                    year=table.column("date"),
+                    value=values,
                 )
             )
         labels = self._labels(file.parent)
@@ -155,20 +142,11 @@ class SpiSource:
             }
             for code in scores
         ]
-        return Batch(
-            origin=Origin(
-                source_id=self.source_id,
-                uri=str(file.resolve()),
-                sha256=sha256_file(file),
-                vintage=self.vintage,
-                publisher="The World Bank",
-                licence="CC BY 4.0",
-                title="Statistical Performance Indicators, first release (SPI_index.csv)",
-            ),
+        return file_batch(
+            file,
+            Release(self.source_id, self.vintage, "The World Bank", "CC BY 4.0"),
+            title="Statistical Performance Indicators, first release (SPI_index.csv)",
             observations=pa.concat_tables(parts).combine_chunks(),
-            indicators=indicator_table(meta),
-            unknown_codes=[
-                UnknownCode(code, f"{file} column 'iso3c'", rows) for code, rows in unknown
-            ],
-            aggregates=aggregates,
+            indicators=meta,
+            economies=economies,
         )

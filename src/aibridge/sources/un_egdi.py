@@ -29,11 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from aibridge.errors import SourceFormatError
-from aibridge.sources._base import Batch, indicator_table
+from aibridge.sources._base import Batch
 from aibridge.sources._tabular import (
     EconomyMapper,
+    Release,
+    file_batch,
     find_files,
-    make_origin,
     observations,
     read_csv,
     require_columns,
@@ -120,6 +121,7 @@ def _read(
     vintage: str,
     source: str,
 ) -> Iterator[Batch]:
+    release = Release(source_id, vintage, PUBLISHER, LICENCE)
     files = [
         f
         for f in find_files(path, pattern, source_id=source_id, folder=folder)
@@ -157,21 +159,15 @@ def _read(
             ind.append(np.full(int(keep.sum()), f"EGDI.{code}", dtype=object))
             val.append(values[keep])
         econ_all = np.concatenate(econ)
-        yield Batch(
-            origin=make_origin(
-                file,
-                source_id=source_id,
-                vintage=vintage,
-                publisher=PUBLISHER,
-                licence=LICENCE,
-                title=f"United Nations E-Government Survey {year}",
-            ),
+        yield file_batch(
+            file,
+            release,
+            title=f"United Nations E-Government Survey {year}",
             observations=observations(
                 econ_all, np.concatenate(ind), np.full(len(econ_all), year), np.concatenate(val)
             ),
-            indicators=indicator_table(_indicators(source)),
-            unknown_codes=mapper.unknown_codes(),
-            aggregates=frozenset(mapper.aggregate_codes),
+            indicators=_indicators(source),
+            economies=mapper,
         )
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from aibridge.sources._base import Batch, indicator_table
+from aibridge.sources._base import Batch
 from aibridge.sources._tabular import (
     EconomyMapper,
-    EconomyMetadataBatch,
+    Release,
     aggregate_updates,
+    file_batch,
     find_file,
-    make_origin,
     observations,
     read_csv,
     require_columns,
@@ -34,6 +34,7 @@ SOURCE_ID = "undp-hdr-2023-24"
 VINTAGE = "HDR 2023-24"
 LICENCE = "UNDP terms of use: free public use with attribution"
 PUBLISHER = "United Nations Development Programme (UNDP), Human Development Report Office"
+RELEASE = Release(SOURCE_ID, VINTAGE, PUBLISHER, LICENCE)
 CITATION = "UNDP (United Nations Development Programme). 2024. Human Development Report 2023-2024."
 
 #: stem -> (name, unit, direction, topic). From the HDR technical notes / the folder README.
@@ -167,18 +168,12 @@ class UndpHdrSource:
             for code, name in zip(iso3, frame["country"].fillna(""), strict=True)
             if code in aggregates
         }
-        yield EconomyMetadataBatch(
-            economy_updates=aggregate_updates(names, as_of=VINTAGE),
-            origin=make_origin(
-                file,
-                source_id=SOURCE_ID,
-                vintage=VINTAGE,
-                publisher=PUBLISHER,
-                licence=LICENCE,
-                title="HDR 2023/2024 composite indices, complete time series",
-            ),
+        yield file_batch(
+            file,
+            RELEASE,
+            title="HDR 2023/2024 composite indices, complete time series",
             observations=obs,
-            indicators=indicator_table(rows),
-            unknown_codes=mapper.unknown_codes(),
-            aggregates=frozenset(mapper.aggregate_codes),
+            indicators=rows,
+            economies=mapper,
+            economy_updates=aggregate_updates(names, as_of=VINTAGE),
         )

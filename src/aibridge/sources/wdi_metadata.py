@@ -25,8 +25,9 @@ from aibridge.reference.economies import economy_table, economy_updates_from_wdi
 from aibridge.sources._base import OBSERVATION_SCHEMA, Batch, indicator_table
 from aibridge.sources._tabular import (
     EconomyMetadataBatch,
+    Release,
     economy_updates_of,
-    make_origin,
+    file_batch,
     read_csv,
     require_columns,
 )
@@ -106,17 +107,12 @@ def _country_batch(file: Path, *, source_id: str, vintage: str, as_of: str) -> B
         )
         if flag
     )
-    return EconomyMetadataBatch(
-        origin=make_origin(
-            file,
-            source_id=source_id,
-            vintage=vintage,
-            publisher=PUBLISHER,
-            licence=LICENCE,
-            title=f"WDI country metadata ({file.name})",
-        ),
+    return file_batch(
+        file,
+        Release(source_id, vintage, PUBLISHER, LICENCE),
+        title=f"WDI country metadata ({file.name})",
         observations=_empty_observations(),
-        indicators=indicator_table([]),
+        indicators=[],
         aggregates=aggregates,
         economy_updates=updates,
     )
@@ -143,15 +139,10 @@ class WdiMetadataSource:
                 country, source_id=self.source_id, vintage=self.vintage, as_of=self.as_of
             )
         if series is not None:
-            yield Batch(
-                origin=make_origin(
-                    series,
-                    source_id=self.source_id,
-                    vintage=self.vintage,
-                    publisher=PUBLISHER,
-                    licence=LICENCE,
-                    title="WDI series metadata (WDISeries.csv)",
-                ),
+            yield file_batch(
+                series,
+                Release(self.source_id, self.vintage, PUBLISHER, LICENCE),
+                title="WDI series metadata (WDISeries.csv)",
                 observations=_empty_observations(),
                 indicators=series_indicators(series, source_id=self.source_id),
             )

@@ -32,15 +32,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from aibridge.errors import SourceFormatError, SourceUnavailable
-from aibridge.sources._base import (
-    OBSERVATION_SCHEMA,
-    Batch,
-    Origin,
-    UnknownCode,
-    indicator_table,
-    sha256_file,
-)
-from aibridge.sources._geo import map_column
+from aibridge.sources._base import Batch
+from aibridge.sources._tabular import Release, arrow_observations, file_batch, map_economy_column
 
 __all__ = ["DIMENSIONS", "STATISTICS", "WgiXlsxSource"]
 
@@ -152,25 +145,21 @@ class WgiXlsxSource:
         if pc.any(pc.is_null(years)).as_py():
             line = years.to_pylist().index(None) + 2
             raise SourceFormatError("missing year", path=str(file), line=line, column="year")
-        iso3, keep, unknown, aggregates = map_column(economies, str(file))
+        mapped = map_economy_column(economies, file=file, column="code")
         dim_arr = pa.array(dims, pa.string())
         parts: list[pa.Table] = []
         for column, (suffix, _, _, _) in STATISTICS.items():
             values = _numbers(columns[column], file, column)
-            mask = pc.and_(keep, pc.is_valid(values))
             codes = pc.binary_join_element_wise(
                 pa.scalar("WGI."), dim_arr, pa.scalar(f".{suffix}"), ""
             )
             parts.append(
-                pa.table(
-                    {
-                        "economy": pc.filter(iso3, mask),
-                        "indicator": pc.filter(codes, mask),
-                        "year": pc.filter(pc.cast(years, pa.int16()), mask),
-                        "value": pc.filter(values, mask),
-                        "flag": pa.nulls(pc.sum(mask).as_py() or 0, pa.string()),
-                    },
-                    schema=OBSERVATION_SCHEMA,
+                arrow_observations(
+                    pc.and_(mapped.keep, pc.is_valid(values)),
+                    economy=mapped.codes,
+                    indicator=codes,
+                    year=years,
+                    value=values,
                 )
             )
         observations = pa.concat_tables(parts).combine_chunks()
@@ -191,22 +180,13 @@ class WgiXlsxSource:
             for dim, name in DIMENSIONS.items()
             for suffix, label, unit, direction in STATISTICS.values()
         ]
-        return Batch(
-            origin=Origin(
-                source_id=self.source_id,
-                uri=str(file.resolve()),
-                sha256=sha256_file(file),
-                vintage=self.vintage,
-                publisher="The World Bank",
-                licence="CC BY 4.0",
-                title="Worldwide Governance Indicators, 2024 release (wgidataset.xlsx)",
-            ),
+        return file_batch(
+            file,
+            Release(self.source_id, self.vintage, "The World Bank", "CC BY 4.0"),
+            title="Worldwide Governance Indicators, 2024 release (wgidataset.xlsx)",
             observations=observations,
-            indicators=indicator_table(meta),
-            unknown_codes=[
-                UnknownCode(code, f"{file} column 'code'", rows) for code, rows in unknown
-            ],
-            aggregates=aggregates,
+            indicators=meta,
+            economies=mapped,
         )
 
 
