@@ -5,9 +5,11 @@
 >>> report = store.ingest(batch)                     # one transaction, idempotent
 >>> store.observations("KEN", "IT.NET.USER.ZS", (2015, 2023)).to_pandas()
 
-Design (ADR 0002): every value ever imported is kept in ``observations`` keyed by
-(economy, indicator, year, vintage); ``current`` and ``latest`` are maintained inside the
-same transaction so that default queries and ``latest_values`` never scan the history.
+Design (ADR 0002, ADR 0023): every value ever imported is kept in ``observations`` keyed by
+(series = economy × indicator, year, origin → vintage); the few flagged values and the few
+values a later vintage replaced are listed in the sparse ``flags`` and ``superseded`` tables;
+``current`` and ``latest`` are maintained inside the same transaction so that default queries
+and ``latest_values`` never scan the history.
 Writes are set-based SQL over a staged Arrow table, never row-by-row Python.
 
 Concurrency: DuckDB allows one process to open a database file for writing (any number of
@@ -50,8 +52,14 @@ Years = int | tuple[int, int] | Sequence[int] | None
 
 _DATE_LIKE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 _KEY = "economy, indicator, year"
-_IDS = "economy_id, indicator_id, year"
+_IDS = "series_id, year"
 _COLS = ", ".join(RESULT_COLUMNS)
+#: codes (columns ``economy``, ``indicator`` of the relation aliased ``w``) → ``s.series_id``
+_SERIES_JOIN = (
+    "JOIN economy_keys k ON k.economy = w.economy "
+    "JOIN indicator_keys i ON i.indicator = w.indicator "
+    "JOIN series s ON s.economy_id = k.economy_id AND s.indicator_id = i.indicator_id"
+)
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -136,6 +144,8 @@ class Store:
 
     def _create_schema(self) -> None:
         with self._transaction():
+            if self._stored_version() == "3":
+                self._migrate_3_to_4()
             for statement in DDL:
                 self.con.execute(statement)
             version = self._one("SELECT value FROM store_meta WHERE key = 'schema_version'")
@@ -151,6 +161,50 @@ class Store:
                 )
         self.seed_economies()
 
+    def _stored_version(self) -> str | None:
+        exists = self._scalar(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'store_meta' AND NOT temporary"
+        )
+        if not exists:
+            return None
+        row = self._one("SELECT value FROM store_meta WHERE key = 'schema_version'")
+        return None if row is None else str(row[0])
+
+    def _migrate_3_to_4(self) -> None:
+        """Schema 3 → 4 in place (inside the caller's transaction): the two keys become one
+        ``series_id``, the vintage comes from the origin, flags and superseded values move to
+        their sparse tables (ADR 0023). Every value, vintage and origin is kept."""
+        con = self.con
+        con.execute("DROP VIEW IF EXISTS current")
+        con.execute("DROP VIEW IF EXISTS history")
+        con.execute("ALTER TABLE observations RENAME TO observations_v3")
+        for statement in DDL:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO series SELECT CAST(row_number() OVER (ORDER BY indicator_id, "
+            "economy_id) AS INTEGER), economy_id, indicator_id FROM "
+            "(SELECT DISTINCT economy_id, indicator_id FROM observations_v3)"
+        )
+        keyed = (
+            "FROM observations_v3 o JOIN series s ON s.economy_id = o.economy_id "
+            "AND s.indicator_id = o.indicator_id"
+        )
+        con.execute(
+            f"INSERT INTO observations SELECT s.series_id, o.year, o.value, o.origin_id {keyed}"
+        )
+        con.execute(
+            f"INSERT INTO flags SELECT s.series_id, o.year, o.origin_id, o.flag {keyed} "
+            "WHERE o.flag IS NOT NULL"
+        )
+        con.execute(
+            f"INSERT INTO superseded SELECT s.series_id, o.year, o.origin_id {keyed} "
+            "WHERE NOT o.is_current"
+        )
+        con.execute("DROP TABLE observations_v3")
+        con.execute(
+            "UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION]
+        )
+
     def _check_version(self) -> None:
         try:
             row = self._one("SELECT value FROM store_meta WHERE key = 'schema_version'")
@@ -160,7 +214,8 @@ class Store:
             found = row[0] if row else "none"
             raise StoreError(
                 f"{self.path} is not an aibridge store of schema version {SCHEMA_VERSION} "
-                f"(found {found}); run `aibridge init` on a new path and import the data again"
+                f"(found {found}); open it once for writing (e.g. `aibridge status`) to migrate a "
+                "schema-3 store, or run `aibridge init` on a new path and import the data again"
             )
 
     @contextmanager
@@ -418,17 +473,18 @@ class Store:
                     r[0] for r in con.execute(f"SELECT DISTINCT economy FROM {wide}").fetchall()
                 ]
                 self._ensure_keys(econ_list, codes)
+                self._ensure_series(f"SELECT economy, indicator FROM {wide}")
                 # name the unpivoted columns by the bare year: a plain CAST of the name is
                 # cheaper than substr + CAST on 10 M rows
                 as_year = ", ".join(f'{c} AS "{c[1:]}"' for c in cols)
                 year_sql = ", ".join(f'"{c[1:]}"' for c in cols)
                 source_sql = (
-                    "SELECT economy_id, indicator_id, CAST(year AS SMALLINT) AS year, "
-                    "value, CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT (SELECT k.economy_id, "
-                    f"i.indicator_id, {as_year} FROM {wide} w JOIN economy_keys k "
-                    "USING (economy) JOIN indicator_keys i USING (indicator)) ON "
-                    f"{year_sql} INTO NAME year VALUE value)"
+                    "SELECT series_id, CAST(year AS SMALLINT) AS year, value, "
+                    "CAST(NULL AS VARCHAR) AS flag FROM (UNPIVOT (SELECT s.series_id, "
+                    f"{as_year} FROM {wide} w {_SERIES_JOIN}) ON {year_sql} "
+                    "INTO NAME year VALUE value)"
                 )
+                flagged = False
             else:
                 econ_list = [
                     r[0]
@@ -437,11 +493,12 @@ class Store:
                     ).fetchall()
                 ]
                 self._ensure_keys(econ_list, codes)
+                self._ensure_series(f"SELECT economy, indicator FROM {staged.relation}")
                 source_sql = (
-                    "SELECT k.economy_id, i.indicator_id, r.year, r.value, r.flag "
-                    f"FROM {staged.relation} r JOIN economy_keys k USING (economy) "
-                    "JOIN indicator_keys i USING (indicator)"
+                    "SELECT s.series_id, w.year, w.value, w.flag "
+                    f"FROM {staged.relation} w {_SERIES_JOIN}"
                 )
+                flagged = True
             # the history's row order carries no meaning: let both threads append row groups
             # independently (the ordered ``latest`` insert below keeps its ORDER BY)
             preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
@@ -449,11 +506,17 @@ class Store:
             try:
                 written = int(
                     con.execute(
-                        "INSERT INTO observations SELECT economy_id, indicator_id, year, value, "
-                        f"flag, ?, ?, TRUE FROM ({source_sql})",
-                        [vintage_id, origin_id],
+                        "INSERT INTO observations SELECT series_id, year, value, ? "
+                        f"FROM ({source_sql})",
+                        [origin_id],
                     ).fetchall()[0][0]
                 )
+                if flagged:
+                    con.execute(
+                        f"INSERT INTO flags SELECT series_id, year, ?, flag FROM ({source_sql}) "
+                        "WHERE flag IS NOT NULL",
+                        [origin_id],
+                    )
             finally:
                 con.execute(f"SET preserve_insertion_order = {bool(preserve[0][0])}")
             n, new, revised, unchanged, superseded = written, written, 0, 0, 0
@@ -499,16 +562,32 @@ class Store:
             [indicators],
         )
 
+    def _ensure_series(self, pairs_sql: str) -> None:
+        """Give every new (economy, indicator) pair of ``pairs_sql`` its ``series_id``.
+
+        Ids are numbered in (indicator, economy) key order, so one indicator's series sit
+        together and DuckDB's min/max zone maps skip the rest when a query names it.
+        """
+        self.con.execute(
+            "INSERT INTO series SELECT CAST(coalesce((SELECT max(series_id) FROM series), 0) "
+            "+ row_number() OVER (ORDER BY indicator_id, economy_id) AS INTEGER), economy_id, "
+            "indicator_id FROM (SELECT DISTINCT k.economy_id, i.indicator_id FROM "
+            f"({pairs_sql}) p JOIN economy_keys k ON k.economy = p.economy "
+            "JOIN indicator_keys i ON i.indicator = p.indicator) n "
+            "WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.economy_id = n.economy_id "
+            "AND s.indicator_id = n.indicator_id)"
+        )
+
     def _key_stage(self) -> tuple[list[str], list[str]]:
         """``_raw`` (codes) → ``_stage`` (codes and integer keys); returns the distinct codes."""
         con = self.con
         codes = [r[0] for r in con.execute("SELECT DISTINCT indicator FROM _raw").fetchall()]
         economies = [r[0] for r in con.execute("SELECT DISTINCT economy FROM _raw").fetchall()]
         self._ensure_keys(economies, codes)
+        self._ensure_series("SELECT DISTINCT economy, indicator FROM _raw")
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _stage AS SELECT k.economy_id, i.indicator_id, "
-            "r.economy, r.indicator, r.year, r.value, r.flag FROM _raw r "
-            "JOIN economy_keys k USING (economy) JOIN indicator_keys i USING (indicator)"
+            "CREATE OR REPLACE TEMP TABLE _stage AS SELECT s.series_id, w.economy, w.indicator, "
+            f"w.year, w.value, w.flag FROM _raw w {_SERIES_JOIN}"
         )
         return codes, economies
 
@@ -593,8 +672,9 @@ class Store:
         if existed:
             clash = con.execute(
                 "SELECT s.economy, s.indicator, s.year, o.value, s.value FROM _stage s "
-                f"JOIN observations o USING ({_IDS}) WHERE o.vintage_id = ? "
-                "AND (o.value <> s.value OR o.flag IS DISTINCT FROM s.flag) LIMIT 3",
+                f"JOIN observations o USING ({_IDS}) JOIN origins g USING (origin_id) "
+                f"LEFT JOIN flags f USING ({_IDS}, origin_id) WHERE g.vintage_id = ? "
+                "AND (o.value <> s.value OR f.flag IS DISTINCT FROM s.flag) LIMIT 3",
                 [vintage_id],
             ).fetchall()
             if clash:
@@ -606,16 +686,18 @@ class Store:
                     f"values ({shown}); import the revised data under a new vintage label "
                     "(e.g. its release date)"
                 )
+        # the current value of every staged key (at most one: the invariant of ``current``)
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _st AS SELECT s.economy_id, s.indicator_id, "
-            "s.economy, s.indicator, s.year, s.value, s.flag, c.vintage_id AS cur_vintage_id, "
-            "(c.economy_id IS NULL OR (c.label, c.source_id) < (?, ?)) AS win, "
-            "c.economy_id IS NOT NULL AS had, "
+            "CREATE OR REPLACE TEMP TABLE _st AS SELECT s.series_id, s.economy, s.indicator, "
+            "s.year, s.value, s.flag, c.origin_id AS cur_origin_id, "
+            "(c.series_id IS NULL OR (c.label, c.source_id) < (?, ?)) AS win, "
+            "c.series_id IS NOT NULL AS had, "
             "(c.value = s.value AND c.flag IS NOT DISTINCT FROM s.flag) AS same "
-            "FROM _stage s LEFT JOIN (SELECT c.*, v.label, v.source_id FROM "
-            f"(SELECT o.* FROM observations o SEMI JOIN _stage USING ({_IDS}) "
-            "WHERE o.is_current) c "
-            f"JOIN vintages v USING (vintage_id)) c USING ({_IDS})",
+            "FROM _stage s LEFT JOIN (SELECT o.series_id, o.year, o.value, o.origin_id, "
+            "f.flag, v.label, v.source_id FROM (SELECT * FROM observations o "
+            f"SEMI JOIN _stage USING ({_IDS}) ANTI JOIN superseded x USING ({_IDS}, origin_id)) o "
+            "JOIN origins g USING (origin_id) JOIN vintages v ON v.vintage_id = g.vintage_id "
+            f"LEFT JOIN flags f USING ({_IDS}, origin_id)) c USING ({_IDS})",
             [label, source_id],
         )
         new, revised, unchanged, superseded = self._one(
@@ -623,27 +705,34 @@ class Store:
             "count(*) FILTER (had AND same), count(*) FILTER (had AND NOT same AND NOT win) "
             "FROM _st"
         ) or (0, 0, 0, 0)
-        # supersede the current rows of the keys this batch wins
+        # the current rows of the keys this batch wins are superseded (an append, no update)
         con.execute(
-            "UPDATE observations SET is_current = FALSE FROM _st s "
-            "WHERE s.win AND s.had AND observations.is_current "
-            "AND observations.economy_id = s.economy_id "
-            "AND observations.indicator_id = s.indicator_id "
-            "AND observations.year = s.year AND observations.vintage_id = s.cur_vintage_id"
+            "INSERT INTO superseded SELECT series_id, year, cur_origin_id FROM _st "
+            "WHERE win AND had"
         )
-        if existed:
-            written = con.execute(
-                "INSERT INTO observations SELECT s.economy_id, s.indicator_id, s.year, s.value, "
-                f"s.flag, ?, ?, s.win FROM _st s ANTI JOIN (SELECT {_IDS} FROM observations "
-                f"WHERE vintage_id = ?) o USING ({_IDS})",
-                [vintage_id, origin_id, vintage_id],
-            ).fetchall()[0][0]
-        else:
-            written = con.execute(
-                "INSERT INTO observations SELECT economy_id, indicator_id, year, value, flag, "
-                "?, ?, win FROM _st",
-                [vintage_id, origin_id],
-            ).fetchall()[0][0]
+        # what this batch adds to the history: everything, less what its vintage already holds
+        already = (
+            f"ANTI JOIN (SELECT {_IDS} FROM observations JOIN origins USING (origin_id) "
+            f"WHERE vintage_id = ?) o USING ({_IDS})"
+            if existed
+            else ""
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _w AS SELECT s.series_id, s.year, s.value, s.flag, "
+            f"s.win FROM _st s {already}",
+            [vintage_id] if existed else [],
+        )
+        written = self._scalar("SELECT count(*) FROM _w")
+        con.execute(
+            "INSERT INTO observations SELECT series_id, year, value, ? FROM _w", [origin_id]
+        )
+        con.execute(
+            "INSERT INTO superseded SELECT series_id, year, ? FROM _w WHERE NOT win", [origin_id]
+        )
+        con.execute(
+            "INSERT INTO flags SELECT series_id, year, ?, flag FROM _w WHERE flag IS NOT NULL",
+            [origin_id],
+        )
         if progress:
             progress("written", int(written))
         con.execute(
@@ -1081,8 +1170,9 @@ class Store:
         """Every (source, vintage label) with the number of rows it brought."""
         return self._frame(
             "SELECT v.vintage_id, v.source_id, v.label, v.created_at, "
-            "count(o.vintage_id) AS rows FROM vintages v LEFT JOIN observations o "
-            "USING (vintage_id) GROUP BY ALL ORDER BY v.label, v.source_id"
+            "count(o.origin_id) AS rows FROM vintages v LEFT JOIN origins g "
+            "ON g.vintage_id = v.vintage_id LEFT JOIN observations o "
+            "ON o.origin_id = g.origin_id GROUP BY ALL ORDER BY v.label, v.source_id"
         )
 
     def status(self) -> StoreStatus:
@@ -1101,8 +1191,8 @@ class Store:
             "AS vintages, count(*) AS origins, max(imported_at) AS last_import, "
             "string_agg(DISTINCT uri, ' | ' ORDER BY uri) AS uris FROM origins "
             "GROUP BY source_id), "
-            "hist AS (SELECT v.source_id, count(*) AS history FROM observations o "
-            "JOIN vintages v USING (vintage_id) GROUP BY v.source_id) "
+            "hist AS (SELECT g.source_id, count(*) AS history FROM observations o "
+            "JOIN origins g USING (origin_id) GROUP BY g.source_id) "
             "SELECT org.source_id, coalesce(cov.indicators, 0) AS indicators, "
             "coalesce(cov.economies, 0) AS economies, cov.first_year, cov.last_year, "
             "coalesce(cov.values, 0) AS values, coalesce(hist.history, 0) AS history, "
@@ -1123,6 +1213,7 @@ class Store:
         """A lazy DuckDB relation over a store table (``current``, ``observations`` ...)."""
         if table not in {
             "current",
+            "history",
             "latest",
             "observations",
             "indicators",
