@@ -12,6 +12,8 @@ Optimistic concurrency: send the record's ``version`` with a PATCH; a stale one 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Body, Path, Query, Response
@@ -25,6 +27,7 @@ router = APIRouter(tags=["registry"])
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
+F = TypeVar("F", bound=Callable[..., Any])
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Record id.")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per response.")]
@@ -59,6 +62,74 @@ def out(model: M) -> M:
 
 def _page(rows: list[Any]) -> dict[str, Any]:
     return {"data": [out(r) for r in rows], "count": len(rows)}
+
+
+# -- the record routes (GET one, POST, PATCH, DELETE), the same for every record type --------
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record type served by :func:`record_routes`.
+
+    ``noun`` names the service methods (``get_<noun>``, ``create_<noun>(actor, data)``,
+    ``update_<noun>(actor, id, data)``, ``delete_<noun>(actor, id)``) and, with the
+    ``plural`` path segment, the routes and their operation ids.
+    """
+
+    noun: str
+    plural: str
+    public: type[BaseModel]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    create_summary: str
+    article: str = "a"
+    delete_summary: str = ""  # default: "Delete a <noun>"
+
+
+def _endpoint(fn: F, name: str, *, returns: type[BaseModel] | None = None, **params: Any) -> F:
+    """``fn`` as the route function ``name`` (FastAPI's operation id) with the models the
+    factory was given as its annotations: FastAPI reads the body model from the parameter
+    ``data`` and the response model from the return annotation."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__annotations__ = {**fn.__annotations__, **params}
+    if returns is not None:
+        fn.__annotations__["return"] = returns
+    return fn
+
+
+def record_routes(r: Record) -> None:
+    """Add ``GET``, ``POST``, ``PATCH`` and ``DELETE`` of one record type to the router,
+    in that order. Each write goes through the service, which authorises it (401/403),
+    checks the ``version`` sent (409) and validates (422); POST answers 201 with the new
+    record, DELETE 204."""
+    one, many = f"/v1/registry/{r.plural}/{{id}}", f"/v1/registry/{r.plural}"
+    what = f"{r.article} {r.noun}"
+
+    def get(id: Id, registry: RegistryDep) -> Any:
+        return out(getattr(registry, f"get_{r.noun}")(id))
+
+    def create(data: Any, registry: RegistryDep, actor: ActorDep) -> Any:
+        return out(getattr(registry, f"create_{r.noun}")(actor, data))
+
+    def update(id: Id, data: Any, registry: RegistryDep, actor: ActorDep) -> Any:
+        return out(getattr(registry, f"update_{r.noun}")(actor, id, data))
+
+    def delete(id: Id, registry: RegistryDep, actor: ActorDep) -> Response:
+        getattr(registry, f"delete_{r.noun}")(actor, id)
+        return Response(status_code=204)
+
+    router.get(one, summary=f"One {r.noun}", responses=NOT_FOUND)(
+        _endpoint(get, f"get_{r.noun}", returns=r.public)
+    )
+    router.post(many, summary=r.create_summary, status_code=201, responses=WRITE)(
+        _endpoint(create, f"create_{r.noun}", data=r.create, returns=r.public)
+    )
+    router.patch(one, summary=f"Edit {what}", responses=WRITE)(
+        _endpoint(update, f"update_{r.noun}", data=r.update, returns=r.public)
+    )
+    router.delete(
+        one, summary=r.delete_summary or f"Delete {what}", status_code=204, responses=WRITE
+    )(_endpoint(delete, f"delete_{r.noun}"))
 
 
 # -- me ---------------------------------------------------------------------------------------
@@ -101,39 +172,18 @@ def list_organisations(
     return Page[s.OrganisationPublic].model_validate(_page(rows[offset : offset + limit]))
 
 
-@router.get("/v1/registry/organisations/{id}", summary="One organisation", responses=NOT_FOUND)
-def get_organisation(id: Id, registry: RegistryDep) -> s.OrganisationPublic:
-    return out(registry.get_organisation(id))
-
-
-@router.post(
-    "/v1/registry/organisations",
-    summary="Register an organisation (moderator)",
-    status_code=201,
-    responses=WRITE,
+record_routes(
+    Record(
+        "organisation",
+        "organisations",
+        s.OrganisationPublic,
+        s.OrganisationCreate,
+        s.OrganisationUpdate,
+        create_summary="Register an organisation (moderator)",
+        article="an",
+        delete_summary="Delete an organisation (admin)",
+    )
 )
-def create_organisation(
-    data: s.OrganisationCreate, registry: RegistryDep, actor: ActorDep
-) -> s.OrganisationPublic:
-    return out(registry.create_organisation(actor, data))
-
-
-@router.patch("/v1/registry/organisations/{id}", summary="Edit an organisation", responses=WRITE)
-def update_organisation(
-    id: Id, data: s.OrganisationUpdate, registry: RegistryDep, actor: ActorDep
-) -> s.OrganisationPublic:
-    return out(registry.update_organisation(actor, id, data))
-
-
-@router.delete(
-    "/v1/registry/organisations/{id}",
-    summary="Delete an organisation (admin)",
-    status_code=204,
-    responses=WRITE,
-)
-def delete_organisation(id: Id, registry: RegistryDep, actor: ActorDep) -> Response:
-    registry.delete_organisation(actor, id)
-    return Response(status_code=204)
 
 
 # -- needs -------------------------------------------------------------------------------------
@@ -163,30 +213,16 @@ def list_needs(
     return Page[s.NeedPublic].model_validate(_page(rows))
 
 
-@router.get("/v1/registry/needs/{id}", summary="One need", responses=NOT_FOUND)
-def get_need(id: Id, registry: RegistryDep) -> s.NeedPublic:
-    return out(registry.get_need(id))
-
-
-@router.post(
-    "/v1/registry/needs",
-    summary="Post a need (contributor of the organisation)",
-    status_code=201,
-    responses=WRITE,
+record_routes(
+    Record(
+        "need",
+        "needs",
+        s.NeedPublic,
+        s.NeedCreate,
+        s.NeedUpdate,
+        create_summary="Post a need (contributor of the organisation)",
+    )
 )
-def create_need(data: s.NeedCreate, registry: RegistryDep, actor: ActorDep) -> s.NeedPublic:
-    return out(registry.create_need(actor, data))
-
-
-@router.patch("/v1/registry/needs/{id}", summary="Edit a need", responses=WRITE)
-def update_need(id: Id, data: s.NeedUpdate, registry: RegistryDep, actor: ActorDep) -> s.NeedPublic:
-    return out(registry.update_need(actor, id, data))
-
-
-@router.delete("/v1/registry/needs/{id}", summary="Delete a need", status_code=204, responses=WRITE)
-def delete_need(id: Id, registry: RegistryDep, actor: ActorDep) -> Response:
-    registry.delete_need(actor, id)
-    return Response(status_code=204)
 
 
 @router.get(
@@ -240,34 +276,17 @@ def list_offers(
     return Page[s.OfferPublic].model_validate(_page(rows))
 
 
-@router.get("/v1/registry/offers/{id}", summary="One offer", responses=NOT_FOUND)
-def get_offer(id: Id, registry: RegistryDep) -> s.OfferPublic:
-    return out(registry.get_offer(id))
-
-
-@router.post(
-    "/v1/registry/offers",
-    summary="Post an offer (contributor of the organisation)",
-    status_code=201,
-    responses=WRITE,
+record_routes(
+    Record(
+        "offer",
+        "offers",
+        s.OfferPublic,
+        s.OfferCreate,
+        s.OfferUpdate,
+        create_summary="Post an offer (contributor of the organisation)",
+        article="an",
+    )
 )
-def create_offer(data: s.OfferCreate, registry: RegistryDep, actor: ActorDep) -> s.OfferPublic:
-    return out(registry.create_offer(actor, data))
-
-
-@router.patch("/v1/registry/offers/{id}", summary="Edit an offer", responses=WRITE)
-def update_offer(
-    id: Id, data: s.OfferUpdate, registry: RegistryDep, actor: ActorDep
-) -> s.OfferPublic:
-    return out(registry.update_offer(actor, id, data))
-
-
-@router.delete(
-    "/v1/registry/offers/{id}", summary="Delete an offer", status_code=204, responses=WRITE
-)
-def delete_offer(id: Id, registry: RegistryDep, actor: ActorDep) -> Response:
-    registry.delete_offer(actor, id)
-    return Response(status_code=204)
 
 
 @router.get(
@@ -311,36 +330,16 @@ def list_projects(
     return Page[s.ProjectPublic].model_validate(_page(rows))
 
 
-@router.get("/v1/registry/projects/{id}", summary="One project", responses=NOT_FOUND)
-def get_project(id: Id, registry: RegistryDep) -> s.ProjectPublic:
-    return out(registry.get_project(id))
-
-
-@router.post(
-    "/v1/registry/projects",
-    summary="Record a project (contributor of the organisation)",
-    status_code=201,
-    responses=WRITE,
+record_routes(
+    Record(
+        "project",
+        "projects",
+        s.ProjectPublic,
+        s.ProjectCreate,
+        s.ProjectUpdate,
+        create_summary="Record a project (contributor of the organisation)",
+    )
 )
-def create_project(
-    data: s.ProjectCreate, registry: RegistryDep, actor: ActorDep
-) -> s.ProjectPublic:
-    return out(registry.create_project(actor, data))
-
-
-@router.patch("/v1/registry/projects/{id}", summary="Edit a project", responses=WRITE)
-def update_project(
-    id: Id, data: s.ProjectUpdate, registry: RegistryDep, actor: ActorDep
-) -> s.ProjectPublic:
-    return out(registry.update_project(actor, id, data))
-
-
-@router.delete(
-    "/v1/registry/projects/{id}", summary="Delete a project", status_code=204, responses=WRITE
-)
-def delete_project(id: Id, registry: RegistryDep, actor: ActorDep) -> Response:
-    registry.delete_project(actor, id)
-    return Response(status_code=204)
 
 
 # -- pledges -----------------------------------------------------------------------------------
@@ -358,34 +357,16 @@ def list_pledges(
     return Page[s.PledgePublic].model_validate(_page(rows[offset : offset + limit]))
 
 
-@router.get("/v1/registry/pledges/{id}", summary="One pledge", responses=NOT_FOUND)
-def get_pledge(id: Id, registry: RegistryDep) -> s.PledgePublic:
-    return out(registry.get_pledge(id))
-
-
-@router.post(
-    "/v1/registry/pledges",
-    summary="Record a pledge (contributor of the organisation)",
-    status_code=201,
-    responses=WRITE,
+record_routes(
+    Record(
+        "pledge",
+        "pledges",
+        s.PledgePublic,
+        s.PledgeCreate,
+        s.PledgeUpdate,
+        create_summary="Record a pledge (contributor of the organisation)",
+    )
 )
-def create_pledge(data: s.PledgeCreate, registry: RegistryDep, actor: ActorDep) -> s.PledgePublic:
-    return out(registry.create_pledge(actor, data))
-
-
-@router.patch("/v1/registry/pledges/{id}", summary="Edit a pledge", responses=WRITE)
-def update_pledge(
-    id: Id, data: s.PledgeUpdate, registry: RegistryDep, actor: ActorDep
-) -> s.PledgePublic:
-    return out(registry.update_pledge(actor, id, data))
-
-
-@router.delete(
-    "/v1/registry/pledges/{id}", summary="Delete a pledge", status_code=204, responses=WRITE
-)
-def delete_pledge(id: Id, registry: RegistryDep, actor: ActorDep) -> Response:
-    registry.delete_pledge(actor, id)
-    return Response(status_code=204)
 
 
 @router.get(
