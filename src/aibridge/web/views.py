@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from aibridge import __version__
 from aibridge.errors import NotFoundError
@@ -33,8 +34,13 @@ from aibridge.web.i18n import (
     format_int,
     format_number,
     format_when,
+    indicator_html,
+    indicator_term,
+    lang_attr,
     negotiate_language,
     region_name,
+    term,
+    term_html,
     translations,
 )
 
@@ -109,6 +115,33 @@ class Page:
 
     def num(self, value: float | None) -> str:
         return format_number(value, self.lang)
+
+    def term(self, text: str | None) -> Any:
+        """A framework name (node, indicator, title) in this language, as HTML; English in a
+        ``<span lang="en">`` where the framework catalog has no translation."""
+        return term_html(text, self.lang)
+
+    def term_text(self, text: str | None) -> str:
+        """:meth:`term` as plain text (for ``<title>``, attributes and chart data)."""
+        return term(text, self.lang)
+
+    def lang_attr(self, text: str | None) -> Any:
+        """`` lang="en"`` for an element whose framework text stays English here."""
+        return lang_attr(text, self.lang)
+
+    def ind(self, meta: IndicatorMeta) -> Any:
+        """A store indicator's name as HTML: translated where a built-in framework names it,
+        else the publisher's English name in ``<span lang="en">``."""
+        return indicator_html(meta.code, meta.name, self.lang)
+
+    def ind_text(self, meta: IndicatorMeta) -> str:
+        """:meth:`ind` as plain text."""
+        return indicator_term(meta.code, meta.name, self.lang)
+
+    def ind_lang(self, meta: IndicatorMeta) -> Any:
+        """`` lang="en"`` where :meth:`ind` falls back to English (for ``<option>``)."""
+        english = self.lang != "en" and self.ind_text(meta) == meta.name
+        return Markup(' lang="en"') if english else Markup("")
 
     def int(self, value: int) -> str:
         return format_int(value, self.lang)
@@ -263,7 +296,7 @@ def _map_payload(page: Page, rows: Sequence[Value], meta: IndicatorMeta) -> dict
     return {
         "kind": "map",
         "topojson": static_url("vendor/countries-110m.json"),
-        "title": meta.name,
+        "title": page.ind_text(meta),
         "unit": meta.unit or "",
         "min": min(values) if values else 0,
         "max": max(values) if values else 1,
@@ -455,7 +488,7 @@ def country_profile(
             )
         peer_lines = [(n, pts) for n, pts in peer_lines if pts]
         lines = [(page.country(eco.iso3), {v.year: v.value for v in series}), *peer_lines]
-        chart = _json_block(_line_payload(page, meta.name, meta.unit, lines))
+        chart = _json_block(_line_payload(page, page.ind_text(meta), meta.unit, lines))
     if meta is not None and meta not in options:
         options = [meta, *options]
     indices = _indices_for(data, eco.iso3)
@@ -560,7 +593,7 @@ def compare(
             series[v.economy][v.year] = v
         years = sorted({y for pts in series.values() for y in pts})
         lines = [(page.country(c), {y: v.value for y, v in series[c].items()}) for c in chosen]
-        chart = _json_block(_line_payload(page, meta.name, meta.unit, lines))
+        chart = _json_block(_line_payload(page, page.ind_text(meta), meta.unit, lines))
     sources = {
         c: sorted({v.source_id + " " + v.vintage for v in series[c].values()}) for c in chosen
     }
