@@ -223,6 +223,7 @@ def test_project_errors_are_shown_next_to_the_fields_in_the_readers_language(
         sectors="22040, ABC",
         countries="KEN, ZZZ",
         planned_start="",
+        description="",
         planned_end="2027-12-31",
         budget="-5",
         areas=[],
@@ -233,6 +234,7 @@ def test_project_errors_are_shown_next_to_the_fields_in_the_readers_language(
     for field in (
         "iati_identifier",
         "title",
+        "description",
         "sectors",
         "countries",
         "planned_start",

@@ -323,8 +323,12 @@ def parse_project_form(
     if len(title) < 3 or len(title) > 500:
         errors["title"] = _t(lang, "Enter a title of 3 to 500 characters.")
     description = text("description")
+    old_descriptions = existing.activity.descriptions if existing else []
     if len(description) > 20_000:
         errors["description"] = _t(lang, "The description may have at most 20,000 characters.")
+    elif not description and not [d for d in old_descriptions if d.type not in (None, "1")]:
+        # IATI 2.03 requires at least one description
+        errors["description"] = _t(lang, "Describe the project in a few sentences.")
     status = text("activity_status")
     if status not in ACTIVITY_STATUSES:
         errors["activity_status"] = _t(lang, "Choose the project's status.")
@@ -336,8 +340,8 @@ def parse_project_form(
     start = dates["actual_start"] or dates["planned_start"]
     end = dates["actual_end"] or dates["planned_end"]
     for lo, hi in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
-        a, b = dates[lo], dates[hi]
-        if a is not None and b is not None and b < a and hi not in errors:
+        first, last = dates[lo], dates[hi]
+        if first is not None and last is not None and last < first and hi not in errors:
             errors[hi] = _t(lang, "The end date must not be before the start date.")
     if start is None and "planned_start" not in errors and "actual_start" not in errors:
         errors["planned_start"] = _t(lang, "Give a planned or an actual start date.")
@@ -398,7 +402,7 @@ def parse_project_form(
         return {}, errors
 
     # -- build the activity: the stored one (edit) or a new one ------------------------------
-    a = old or {
+    a: dict[str, Any] = old or {
         "iati_identifier": identifier,
         "reporting_org": {},
         "title": [],
@@ -435,8 +439,9 @@ def parse_project_form(
     a["activity_status"] = status
     kept = [d for d in a["activity_dates"] if d["type"] not in DATE_FIELDS.values()]
     for name, code in DATE_FIELDS.items():
-        if dates[name] is not None:
-            kept.append({"type": code, "iso_date": dates[name].isoformat()})
+        when = dates[name]
+        if when is not None:
+            kept.append({"type": code, "iso_date": when.isoformat()})
     a["activity_dates"] = sorted(kept, key=lambda d: d["type"])
     if [c["code"].upper() for c in a["recipient_countries"]] != countries:
         a["recipient_countries"] = [
