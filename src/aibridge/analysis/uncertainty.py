@@ -345,6 +345,18 @@ def _block(columns: Sequence[np.ndarray]) -> np.ndarray:
     return np.moveaxis(np.stack([np.asarray(c) for c in columns], axis=0), 0, -1)
 
 
+def _with_dat_thresh(fn: Callable[..., np.ndarray], thresh: float) -> Callable[..., np.ndarray]:
+    """``fn`` with a step's ``dat_thresh`` applied the way :func:`aggregate_tree` applies it (a
+    node is missing where the share of its children present is below ``thresh``)."""
+
+    def aggregate(block: np.ndarray, w: np.ndarray, **params: Any) -> np.ndarray:
+        val = fn(block, w, **params)
+        share = np.mean(~np.isnan(block), axis=-1)
+        return np.where(share < thresh, np.nan, val)
+
+    return aggregate
+
+
 class IndexPlan:
     """An engine recipe (``IndexSpec``) and its ``Panel`` for one year, ready to be replayed.
 
@@ -472,6 +484,9 @@ class IndexPlan:
         nonneg = step.method in ("geom_mean", "harm_mean") or (
             step.method == "power_mean" and params.get("p", 1.0) != 1
         )
+        thresh = params.pop("dat_thresh", None)
+        if thresh is not None:  # as engine.build.aggregate_tree: too few children -> missing
+            fn = _with_dat_thresh(fn, float(thresh))
         return fn, params, nonneg
 
     @staticmethod

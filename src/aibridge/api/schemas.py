@@ -7,21 +7,48 @@ paginated list. Registry models are the registry's own ``*Create``/``*Update``/`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from aibridge.api.params import ECONOMY_CODE
+
 __all__ = [
+    "Bands",
+    "Divide",
+    "DivideYear",
     "Economy",
     "EconomyList",
+    "FrameworkDetail",
+    "FrameworkList",
+    "FrameworkSummary",
     "Health",
+    "IndexResults",
+    "IndexRow",
     "Indicator",
     "IndicatorList",
+    "MappedItem",
     "Observation",
     "ObservationList",
     "ObservationPage",
+    "PathRequest",
+    "PathResult",
+    "PathStepOut",
     "Problem",
+    "Profile",
+    "ProfileAction",
+    "ProfileBottleneck",
+    "ProfileGap",
+    "ProfileNode",
+    "ProfilePeer",
+    "ProfileProjection",
+    "RankTarget",
     "Ready",
+    "ScenarioMover",
+    "ScenarioNode",
+    "ScenarioRequest",
+    "ScenarioResult",
+    "ScoreTarget",
     "Source",
     "SourceList",
     "Vintage",
@@ -282,3 +309,564 @@ class Vintage(BaseModel):
 class VintageList(BaseModel):
     data: list[Vintage]
     count: int
+
+
+# -- frameworks, index results, profiles, divide, scenarios, paths -----------------------------
+# (routes in aibridge.api.routes.frameworks)
+
+_BANDS_EXAMPLE: dict[str, Any] = {
+    "replications": 200,
+    "seed": 0,
+    "design": "weights of the sub-pillars and pillars x U(0.75, 1.25) (COINr "
+    "get_noisy_weights) and leave-one-indicator-out; p05/p95 over the replications",
+    "nodes": ["aci", "data", "governance", "industry", "infra", "skills"],
+    "years": [2022],
+}
+
+
+class FrameworkSummary(BaseModel):
+    name: str = Field(description="Id used in URLs (the file stem).")
+    title: str
+    version: str | None
+    description: str | None
+    source: str | None = Field(description="Citation of the method.")
+    indicators: int
+    nodes: int
+    sha256: str = Field(description="Hash of the framework file (part of every ETag).")
+
+
+class FrameworkList(BaseModel):
+    data: list[FrameworkSummary]
+    count: int
+
+
+class FrameworkDetail(FrameworkSummary):
+    definition: dict[str, Any] = Field(
+        description="The whole framework: pipeline, indicators and nodes with weights."
+    )
+
+
+class Bands(BaseModel):
+    """How the 5-95 % intervals of a response were made."""
+
+    model_config = ConfigDict(json_schema_extra={"example": _BANDS_EXAMPLE})
+
+    replications: int = Field(description="Monte Carlo replications (`n`).")
+    seed: int
+    design: str = Field(description="What is perturbed in each replication.")
+    nodes: list[str] = Field(description="Nodes with bands: the index and its pillars.")
+    years: list[int] = Field(
+        description="Years with bands (a year needs at least three scored economies)."
+    )
+
+
+_ROW_EXAMPLE: dict[str, Any] = {
+    "economy": "KEN",
+    "economy_name": "Kenya",
+    "year": 2022,
+    "node": "aci",
+    "node_name": "AI Capacity Index",
+    "level": 4,
+    "score": 32.4,
+    "rank": 109,
+    "coverage": 0.898,
+    "imputed_share": 0.205,
+    "status": "scored",
+    "reason": "",
+    "score_p05": 30.9,
+    "score_p95": 33.8,
+    "rank_p05": 103.0,
+    "rank_p95": 114.0,
+}
+
+
+class IndexRow(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": _ROW_EXAMPLE})
+
+    economy: str
+    economy_name: str | None = None
+    year: int
+    node: str
+    node_name: str
+    level: int
+    score: float | None
+    rank: int | None
+    coverage: float | None = Field(description="Share of the node's indicators with data.")
+    imputed_share: float | None = Field(description="Share of its indicator values imputed.")
+    status: Literal["scored", "insufficient data"] | None = Field(
+        None,
+        description="ACI frameworks: the coverage rule's verdict for the economy-year "
+        "(null for frameworks without one).",
+    )
+    reason: str | None = Field(
+        None, description="Why an economy-year is 'insufficient data' ('' when scored)."
+    )
+    score_p05: float | None = Field(None, description="5th percentile of the score (bands).")
+    score_p95: float | None = Field(None, description="95th percentile of the score (bands).")
+    rank_p05: float | None = Field(None, description="5th percentile of the rank (bands).")
+    rank_p95: float | None = Field(None, description="95th percentile of the rank (bands).")
+
+
+class IndexResults(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "framework": "aci",
+                "sha256": "9f2c…",
+                "years": [2022],
+                "latest_complete_year": 2022,
+                "coverage_rule": {
+                    "min_coverage": 0.6,
+                    "max_imputed": 0.5,
+                    "min_pillar_coverage": 0.3333333333333333,
+                },
+                "bands": _BANDS_EXAMPLE,
+                "data": [_ROW_EXAMPLE],
+                "count": 1,
+            }
+        }
+    )
+
+    framework: str
+    sha256: str
+    years: list[int] = Field(description="Years in `data`.")
+    latest_complete_year: int | None = Field(
+        None,
+        description="The default year: ACI frameworks, the latest year in which at least 80 % "
+        "of the economies with data are scored; others, the latest year with scores.",
+    )
+    coverage_rule: dict[str, float] | None = Field(
+        None, description="ACI frameworks: the coverage rule's thresholds."
+    )
+    bands: Bands | None = Field(None, description="How the bands were made (null: none).")
+    data: list[IndexRow]
+    count: int
+
+
+class ProfileNode(BaseModel):
+    node: str
+    node_name: str
+    score: float | None
+    rank: int | None
+    frontier: float | None = Field(description="Best score that year.")
+    frontier_economy: str | None
+    gap_frontier: float | None = Field(description="score - frontier (negative = behind).")
+    region: str | None = Field(description="UN region (M49).")
+    region_median: float | None = Field(description="Median of the region's other economies.")
+    gap_region: float | None
+    income_group: str | None
+    income_group_median: float | None
+    gap_income_group: float | None
+    score_p05: float | None = None
+    score_p95: float | None = None
+    rank_p05: float | None = None
+    rank_p95: float | None = None
+
+
+class ProfileBottleneck(BaseModel):
+    pillar: str | None
+    grouping: str
+    gap: float | None
+    reason: str
+
+
+class ProfilePeer(BaseModel):
+    economy: str
+    distance: float = Field(description="Euclidean distance on the pillar scores.")
+
+
+class ProfileAction(BaseModel):
+    node: str
+    actions: list[str] = Field(description="Action Plan actions (AP1..AP10).")
+    sdg: list[str] = Field(description="SDG targets.")
+    reason: str
+
+
+class MappedItem(BaseModel):
+    id: str = Field(description="Action Plan action (AP1..AP10) or SDG target (e.g. 9.c).")
+    text: str = Field(description="Its wording in action_map.yaml.")
+
+
+class ProfileGap(BaseModel):
+    node: str
+    node_name: str
+    gap: float = Field(description="Largest gap below a peer-group median (negative).")
+    grouping: str = Field(description="The peer group of that gap: region or income_group.")
+    actions: list[MappedItem]
+    sdg: list[MappedItem]
+    reason: str = Field(description="Why the node maps to these actions and targets.")
+
+
+class ProfileProjection(BaseModel):
+    node: str
+    last_year: int | None
+    last_score: float | None
+    target_year: int
+    projection: float | None
+    lower: float | None
+    upper: float | None
+    level: float
+    low_confidence: bool
+    reasons: str
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "framework": "aci",
+                "economy": "KEN",
+                "name": "Kenya",
+                "year": 2022,
+                "status": "scored",
+                "coverage": 0.898,
+                "imputed_share": 0.205,
+                "nodes": [
+                    {
+                        "node": "aci",
+                        "node_name": "AI Capacity Index",
+                        "score": 32.4,
+                        "rank": 109,
+                        "frontier": 80.1,
+                        "frontier_economy": "SGP",
+                        "gap_frontier": -47.7,
+                        "region": "Africa",
+                        "region_median": 24.1,
+                        "gap_region": 8.3,
+                        "income_group": "Lower middle income",
+                        "income_group_median": 27.9,
+                        "gap_income_group": 4.5,
+                        "score_p05": 30.9,
+                        "score_p95": 33.8,
+                        "rank_p05": 103.0,
+                        "rank_p95": 114.0,
+                    }
+                ],
+                "bottleneck": {
+                    "pillar": "governance",
+                    "grouping": "region",
+                    "gap": 1.2,
+                    "reason": "smallest lead over the region median",
+                },
+                "peers": [{"economy": "GHA", "distance": 6.1}],
+                "gaps": [
+                    {
+                        "node": "sk_research",
+                        "node_name": "Research capacity",
+                        "gap": -3.4,
+                        "grouping": "income_group",
+                        "actions": [{"id": "AP3", "text": "Personnel training …"}],
+                        "sdg": [{"id": "9.5", "text": "Enhance scientific research …"}],
+                        "reason": "researchers and R&D spending …",
+                    }
+                ],
+                "map_version": "1.0",
+                "actions": [],
+                "projections": [],
+                "bands": _BANDS_EXAMPLE,
+            }
+        }
+    )
+
+    framework: str
+    economy: str
+    name: str | None
+    year: int
+    status: Literal["scored", "insufficient data"] | None = Field(
+        None, description="ACI frameworks: the coverage rule's verdict (always scored here)."
+    )
+    coverage: float | None = Field(None, description="Share of the index's indicators.")
+    imputed_share: float | None = None
+    nodes: list[ProfileNode] = Field(description="The index and its pillars.")
+    bottleneck: ProfileBottleneck | None
+    peers: list[ProfilePeer]
+    gaps: list[ProfileGap] = Field(
+        default_factory=list,
+        description="Every pillar and sub-pillar behind its UN-region or income-group median, "
+        "largest gap first, with the Action Plan actions and SDG targets it maps to "
+        "(action_map.yaml; ACI frameworks).",
+    )
+    map_version: str | None = Field(None, description="Version of action_map.yaml.")
+    actions: list[ProfileAction] = Field(
+        description="Action Plan actions and SDG targets mapped to the nodes (ACI only)."
+    )
+    projections: list[ProfileProjection]
+    bands: Bands | None = None
+
+
+class DivideYear(BaseModel):
+    year: int
+    n: int = Field(description="Economies with a score (the same set every year if balanced).")
+    mean: float | None
+    sd: float | None
+    cv: float | None
+    gini: float | None
+    theil: float | None = Field(description="Theil T.")
+    theil_between: float | None = Field(description="Between-group part of Theil T.")
+    theil_within: float | None = Field(description="Within-group part (between + within = T).")
+    theil_between_share: float | None
+    gini_within: float | None
+    gini_between: float | None
+    gini_overlap: float | None = Field(description="Lambert & Aronson overlap term.")
+    n_grouped: int | None = Field(description="Economies with a group label.")
+
+
+class Divide(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "framework": "aci",
+                "node": "aci",
+                "by": "region",
+                "balanced": True,
+                "years": [2022],
+                "note": None,
+                "data": [
+                    {
+                        "year": 2022,
+                        "n": 180,
+                        "mean": 36.2,
+                        "sd": 15.9,
+                        "cv": 0.44,
+                        "gini": 0.24,
+                        "theil": 0.09,
+                        "theil_between": 0.05,
+                        "theil_within": 0.04,
+                        "theil_between_share": 0.56,
+                        "gini_within": 0.05,
+                        "gini_between": 0.15,
+                        "gini_overlap": 0.04,
+                        "n_grouped": 180,
+                    }
+                ],
+                "count": 1,
+            }
+        }
+    )
+
+    framework: str
+    node: str
+    by: str
+    balanced: bool
+    years: list[int] = Field(
+        default_factory=list, description="Years used (at least three scored economies each)."
+    )
+    note: str | None = Field(None, description="When the balanced panel is small, why.")
+    data: list[DivideYear]
+    count: int
+
+
+class ScenarioRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"economy": "KEN", "changes": {"gnipc": 6000.0}, "year": 2022},
+                {"economy": "KEN", "changes": {"internet_users": 60.0}, "bands": 200},
+                {"economy": "KEN", "changes": {"fixed_bb": 5.0}, "bands": 0},
+            ]
+        },
+    )
+
+    economy: Annotated[str, Field(pattern=ECONOMY_CODE, description="ISO3.")]
+    changes: Annotated[
+        dict[
+            Annotated[str, Field(max_length=200)],
+            Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)],
+        ],
+        Field(min_length=1, max_length=100, description="Framework indicator code -> new value."),
+    ]
+    year: Annotated[
+        int | None,
+        Field(
+            ge=1700,
+            le=2200,
+            description="Default: the ACI's latest complete year, else the last year built.",
+        ),
+    ] = None
+    bands: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=1000,
+            description="Monte Carlo replications of the economy's 5-95 % bands, baseline and "
+            "scenario with the same draws (0: no bands). With the default 200 the baseline "
+            "bands equal those of the results route.",
+        ),
+    ] = 200
+
+
+class ScenarioNode(BaseModel):
+    node: str
+    node_name: str
+    level: int
+    baseline_score: float | None
+    score: float | None
+    score_change: float | None
+    baseline_rank: int | None
+    rank: int | None
+    rank_change: int | None = Field(description="Positive: moved up.")
+    baseline_score_p05: float | None = None
+    baseline_score_p95: float | None = None
+    baseline_rank_p05: float | None = None
+    baseline_rank_p95: float | None = None
+    score_p05: float | None = None
+    score_p95: float | None = None
+    rank_p05: float | None = None
+    rank_p95: float | None = None
+
+
+class ScenarioMover(BaseModel):
+    economy: str
+    baseline_rank: int | None
+    rank: int | None
+
+
+class ScenarioResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "framework": "aci",
+                "economy": "KEN",
+                "year": 2022,
+                "changes": {"internet_users": [29.0, 60.0]},
+                "nodes": [
+                    {
+                        "node": "aci",
+                        "node_name": "AI Capacity Index",
+                        "level": 4,
+                        "baseline_score": 32.4,
+                        "score": 33.9,
+                        "score_change": 1.5,
+                        "baseline_rank": 109,
+                        "rank": 101,
+                        "rank_change": 8,
+                        "baseline_score_p05": 30.9,
+                        "baseline_score_p95": 33.8,
+                        "baseline_rank_p05": 103.0,
+                        "baseline_rank_p95": 114.0,
+                        "score_p05": 32.3,
+                        "score_p95": 35.4,
+                        "rank_p05": 96.0,
+                        "rank_p95": 107.0,
+                    }
+                ],
+                "rank_changes": [{"economy": "KEN", "baseline_rank": 109, "rank": 101}],
+                "bands": _BANDS_EXAMPLE,
+            }
+        }
+    )
+
+    framework: str
+    economy: str
+    year: int
+    changes: dict[str, list[float | None]] = Field(description="code -> [old, new].")
+    nodes: list[ScenarioNode]
+    rank_changes: list[ScenarioMover] = Field(description="Every economy whose index rank moved.")
+    bands: Bands | None = None
+
+
+class RankTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rank: Annotated[int, Field(ge=1, le=1000, description="Reach this rank or better.")]
+
+
+class ScoreTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    score: Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+
+
+class PathRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"economy": "KEN", "target": {"rank": 120}},
+                {"economy": "KEN", "target": {"rank": 90}, "growth": 10, "horizon": 5},
+                {"economy": "KEN", "target": {"score": 40.0}, "node": "infra"},
+            ]
+        },
+    )
+
+    economy: Annotated[str, Field(pattern=ECONOMY_CODE, description="ISO3.")]
+    target: RankTarget | ScoreTarget = Field(description="A target rank or a target score.")
+    node: Annotated[
+        str | None, Field(min_length=1, max_length=200, description="Default: the index.")
+    ] = None
+    year: Annotated[
+        int | None,
+        Field(
+            ge=1700,
+            le=2200,
+            description="Default: the ACI's latest complete year, else the last year built.",
+        ),
+    ] = None
+    growth: Annotated[
+        float | None,
+        Field(ge=0, le=1000, description="Cap each indicator at +growth % a year (optional)."),
+    ] = None
+    horizon: Annotated[float, Field(gt=0, le=50, description="Years the growth cap covers.")] = 1.0
+
+
+class PathStepOut(BaseModel):
+    indicator: str
+    name: str | None
+    value: float | None
+    new_value: float | None
+    bound: float | None
+    share_of_bound: float | None
+    normalised_change: float | None
+
+
+class PathResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "framework": "aci",
+                "economy": "KEN",
+                "year": 2022,
+                "node": "aci",
+                "target_score": None,
+                "target_rank": 90,
+                "reached": True,
+                "baseline_score": 32.4,
+                "score": 36.0,
+                "baseline_rank": 109,
+                "rank": 90,
+                "n_changed": 1,
+                "total_normalised_change": 38.5,
+                "best_reachable": 51.2,
+                "message": "",
+                "steps": [
+                    {
+                        "indicator": "ai_investment",
+                        "name": "Private investment in AI (CSET)",
+                        "value": 0.9,
+                        "new_value": 58.1,
+                        "bound": 1130.0,
+                        "share_of_bound": 0.05,
+                        "normalised_change": 38.5,
+                    }
+                ],
+            }
+        }
+    )
+
+    framework: str
+    economy: str
+    year: int
+    node: str
+    target_score: float | None
+    target_rank: int | None
+    reached: bool
+    baseline_score: float | None
+    score: float | None
+    baseline_rank: int | None
+    rank: int | None
+    n_changed: int
+    total_normalised_change: float | None
+    best_reachable: float | None
+    message: str
+    steps: list[PathStepOut]

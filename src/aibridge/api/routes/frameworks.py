@@ -1,8 +1,19 @@
 """``/v1/frameworks``: composite-index frameworks and their results (every node's score,
-rank, coverage and imputed share), built by the engine from the app's store.
+rank, coverage and imputed share, with 5-95 % bands), profiles, divide statistics, scenarios
+and minimal paths, built from the app's store.
 
-A build is cached per (framework file hash, data version), so the first request after an
-import pays for the build (tens of milliseconds for the HDI) and later ones only filter.
+The AI Capacity Index and its gender lens (``aci``, ``aci_gender``) are built exactly as
+``aibridge aci build`` publishes them (:func:`aibridge.analysis.aci.prepare_aci` on the app's
+connection: expert inputs with data, UN member and observer states, the coverage rule with
+its 'insufficient data' reasons, the rebuild on the scored economy-years, and Monte Carlo
+bands with the same design, replications and seed). Other frameworks are built by the engine
+with their own pipeline; their bands are computed on request (``bands=true``) with the same
+design (:func:`aibridge.analysis.aci.band_spec`).
+
+A build is cached per (framework file hash, data version), and the bands of each (year, n)
+with it, so the first request after an import pays for the build (tens of milliseconds for
+the HDI, about two seconds for the ACI on the open data, plus about half a second per year of
+ACI bands) and later ones only filter.
 """
 
 from __future__ import annotations
@@ -11,72 +22,120 @@ import hashlib
 import math
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
 
 from aibridge.api.deps import StoreDep
 from aibridge.api.errors import ApiProblem
 from aibridge.api.openapi import NOT_FOUND, NOT_MODIFIED, problem
 from aibridge.api.params import ECONOMY_CODE
-from aibridge.errors import DataError, NotFoundError
+from aibridge.api.schemas import (
+    Bands,
+    Divide,
+    DivideYear,
+    FrameworkDetail,
+    FrameworkList,
+    FrameworkSummary,
+    IndexResults,
+    IndexRow,
+    MappedItem,
+    PathRequest,
+    PathResult,
+    PathStepOut,
+    Profile,
+    ProfileAction,
+    ProfileBottleneck,
+    ProfileGap,
+    ProfileNode,
+    ProfilePeer,
+    ProfileProjection,
+    RankTarget,
+    ScenarioMover,
+    ScenarioNode,
+    ScenarioRequest,
+    ScenarioResult,
+    ScoreTarget,
+)
+from aibridge.errors import AibridgeError, DataError, NotFoundError
 from aibridge.store import Store
 
 router = APIRouter(prefix="/v1/frameworks", tags=["frameworks"], responses=NOT_MODIFIED)
 
 BUILTIN: Final = FsPath(__file__).resolve().parents[2] / "frameworks" / "builtin"
+#: Built as ``aibridge aci build`` publishes them (coverage rule, bands on by default).
+ACI_FRAMEWORKS: Final = ("aci", "aci_gender")
+#: Monte Carlo replications and seed of the published bands (``aibridge aci build --n``).
+BANDS_N: Final = 200
+BANDS_SEED: Final = 0
+#: Limits of on-demand bands: replications per year, and replications in one request.
+BANDS_N_MIN: Final = 20
+BANDS_N_MAX: Final = 1000
+BANDS_BUDGET: Final = 5000
+BANDS_DESIGN: Final = (
+    "weights of every level between the indicators and the index x U(0.75, 1.25) (COINr "
+    "get_noisy_weights) and leave-one-indicator-out; p05/p95 over the replications"
+)
+
 NamePath = Annotated[
     str,
-    Path(pattern=r"^[a-z0-9_-]{1,64}$", description="Framework name.", examples=["hdi"]),
+    Path(
+        pattern=r"^[a-z0-9_-]{1,64}$",
+        description="Framework name (`GET /v1/frameworks` lists them).",
+        examples=["aci", "aci_gender", "hdi"],
+    ),
 ]
+EconomyCode = Annotated[
+    str, Path(pattern=ECONOMY_CODE, description="ISO3.", examples=["KEN", "IND", "DEU"])
+]
+BandsQuery = Annotated[
+    bool | None,
+    Query(
+        description="Add the 5-95 % Monte Carlo intervals of score and rank (the index and its "
+        "pillars). Default: on for the ACI frameworks (as `aibridge aci build` publishes "
+        "them), off for the others.",
+        examples=[True],
+    ),
+]
+NQuery = Annotated[
+    int,
+    Query(
+        ge=BANDS_N_MIN,
+        le=BANDS_N_MAX,
+        description=f"Monte Carlo replications per year of the bands (default {BANDS_N}, the "
+        f"published ACI bands; years x n at most {BANDS_BUDGET} a request).",
+        examples=[BANDS_N],
+    ),
+]
+_MISSING_DATA: Final = problem(
+    409, "Conflict", "the store lacks HDR.le for framework 'hdi'; import their source first"
+)
 _lock = threading.Lock()
-_cache: dict[tuple[str, ...], Any] = {}
+_cache: dict[tuple[str, ...], Any] = {}  # loaded framework files, by hash
 
 
-class FrameworkSummary(BaseModel):
-    name: str = Field(description="Id used in URLs (the file stem).")
-    title: str
-    version: str | None
-    description: str | None
-    source: str | None = Field(description="Citation of the method.")
-    indicators: int
-    nodes: int
-    sha256: str = Field(description="Hash of the framework file (part of every ETag).")
+class _Builds:
+    """The builds of one app (kept on ``app.state``: two apps never share a build, even when
+    their stores have the same data version)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.items: dict[tuple[str, ...], Built] = {}
+        self.building: dict[tuple[str, ...], threading.Lock] = {}
 
 
-class FrameworkList(BaseModel):
-    data: list[FrameworkSummary]
-    count: int
-
-
-class FrameworkDetail(FrameworkSummary):
-    definition: dict[str, Any] = Field(
-        description="The whole framework: pipeline, indicators and nodes with weights."
-    )
-
-
-class IndexRow(BaseModel):
-    economy: str
-    year: int
-    node: str
-    node_name: str
-    level: int
-    score: float | None
-    rank: int | None
-    coverage: float | None = Field(description="Share of the node's indicators with data.")
-    imputed_share: float | None = Field(description="Share of its indicator values imputed.")
-
-
-class IndexResults(BaseModel):
-    framework: str
-    sha256: str
-    years: list[int] = Field(description="Years the index was built for.")
-    data: list[IndexRow]
-    count: int
+def _builds(request: Request) -> _Builds:
+    state = request.app.state
+    with _lock:
+        builds = getattr(state, "framework_builds", None)
+        if builds is None:
+            builds = _Builds()
+            state.framework_builds = builds
+    return builds
 
 
 def _files() -> dict[str, FsPath]:
@@ -112,11 +171,9 @@ def _summary(name: str) -> FrameworkSummary:
     )
 
 
-def _panel(fw: Any, store: Store) -> Any:
-    """The framework's panel from the app's store (indicators renamed to framework codes,
-    aggregates left out), as ``frameworks.load_panel`` builds it from a store file."""
-    from aibridge.engine import Panel
-
+def _require(fw: Any, store: Store) -> list[str]:
+    """The source codes (and denominators) ``fw`` reads; DataError naming those the store
+    lacks."""
     src = fw.source_codes()
     denoms = sorted({i.denominator for i in fw.indicators if i.denominator})
     wanted = list(dict.fromkeys([*src.values(), *denoms]))
@@ -129,9 +186,20 @@ def _panel(fw: Any, store: Store) -> Any:
     missing = [c for c in wanted if c not in have]
     if missing:
         raise DataError(
-            f"the store lacks {', '.join(missing[:10])} for framework {fw.name!r}; import their "
-            "source first (aibridge import ...)"
+            f"the store lacks {', '.join(missing[:10])}"
+            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            + f" for framework {fw.name!r}; import their source first (aibridge import ...)"
         )
+    return wanted
+
+
+def _panel(fw: Any, store: Store) -> Any:
+    """The framework's panel from the app's store (indicators renamed to framework codes,
+    aggregates left out), as ``frameworks.load_panel`` builds it from a store file."""
+    from aibridge.engine import Panel
+
+    wanted = _require(fw, store)
+    src = fw.source_codes()
     sd = fw.data.store if fw.data is not None else None
     years: Any = None
     as_of = None
@@ -155,45 +223,169 @@ def _panel(fw: Any, store: Store) -> Any:
     )
 
 
-def build_result(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, Any, str]:
-    """Tidy frame and engine result of framework ``name`` on the app's store (cached per
-    data version and framework file hash)."""
-    fw, digest = _load(name)
-    version = request.app.state.data_version()
-    key = ("build", name, digest, version)
-    with _lock:
-        hit = _cache.get(key)
-    if hit is not None:
-        return hit[0], hit[1], digest
+@dataclass
+class Built:
+    """One framework built on the app's store for one data version (cached)."""
+
+    name: str
+    digest: str
+    frame: pd.DataFrame  # tidy, every year (ACI: the published table, bands not filled)
+    result: Any  # engine IndexResult (ACI: the published, scored build)
+    panel: Any
+    spec: Any
+    default_year: int | None
+    aci: Any = None  # analysis.aci.AciBuild for the ACI frameworks
+    bands: dict[tuple[int, int], pd.DataFrame | None] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def root(self) -> str:
+        return str(self.result.tree.codes[self.result.tree.root])
+
+    @property
+    def band_nodes(self) -> list[str]:
+        tree = self.result.tree
+        top = max(tree.levels)
+        return sorted(c for c, lv in zip(tree.codes, tree.levels, strict=True) if lv >= top - 1)
+
+    def year_bands(self, year: int, n: int) -> pd.DataFrame | None:
+        """Bands of ``year`` with ``n`` replications (computed once per build): for the ACI
+        exactly those ``aibridge aci build`` publishes (``AciBuild.bands``), else
+        :func:`aibridge.analysis.aci.index_bands` on the framework's own build."""
+        from aibridge.analysis.aci import index_bands
+
+        key = (int(year), int(n))
+        with self.lock:  # one computation per key; other requests wait for it
+            if key in self.bands:
+                return self.bands[key]
+            if year not in self.result.years:
+                out = None
+            elif self.aci is not None:
+                out = self.aci.bands(year, n, BANDS_SEED)
+            else:
+                t = self.result.years.index(year)
+                scored = np.count_nonzero(
+                    ~np.isnan(self.result.scores[t, :, self.result.tree.root])
+                )
+                try:
+                    out = (
+                        index_bands(self.spec, self.panel, year, n=n, seed=BANDS_SEED)
+                        if scored >= 3
+                        else None
+                    )
+                except AibridgeError as exc:
+                    raise ApiProblem(
+                        409, f"no bands for {self.name} in {year}: {exc}", kind="no-bands"
+                    ) from exc
+            self.bands[key] = out
+            return out
+
+    def bands_info(self, years: Sequence[int], n: int) -> Bands:
+        with_bands = [y for y in sorted(set(years)) if self.bands.get((int(y), int(n))) is not None]
+        return Bands(
+            replications=n, seed=BANDS_SEED, design=BANDS_DESIGN, nodes=self.band_nodes,
+            years=with_bands,
+        )  # fmt: skip
+
+
+def _make(store: Store, name: str, fw: Any, digest: str) -> Built:
     from aibridge.engine import build_index
 
+    if name in ACI_FRAMEWORKS:
+        from aibridge.analysis.aci import prepare_aci
+
+        _require(fw, store)  # a clear 409 before the build
+        aci = prepare_aci(store, framework=fw)
+        published = aci.publish(n_uncertainty=0)
+        return Built(
+            name=name,
+            digest=digest,
+            frame=published.frame,
+            result=aci.result,
+            panel=aci.panel,
+            spec=aci.spec,
+            default_year=aci.latest_year,
+            aci=aci,
+        )
     panel = _panel(fw, store)
-    result = build_index(fw.to_spec(), panel)
+    spec = fw.to_spec()
+    result = build_index(spec, panel)
     frame = result.to_frame()
-    with _lock:
-        for k in [k for k in _cache if k[0] == "build" and k[1] == name]:
-            del _cache[k]
-        _cache[key] = (frame, result, panel)
-    return frame, result, digest
+    scored = frame.loc[frame["score"].notna(), "year"]
+    return Built(
+        name=name,
+        digest=digest,
+        frame=frame,
+        result=result,
+        panel=panel,
+        spec=spec,
+        default_year=int(scored.max()) if len(scored) else None,
+    )
 
 
-def cached_panel(request: Request, store: Store, name: str) -> Any:
-    """The panel behind ``build_result`` (same cache entry)."""
-    _fw, digest = _load(name)
-    build_result(request, store, name)
-    with _lock:
-        return _cache[("build", name, digest, request.app.state.data_version())][2]
+def get_built(request: Request, store: Store, name: str) -> Built:
+    """Framework ``name`` built on the app's store, cached per data version and framework
+    file hash; 404 for an unknown framework, 409 when the store lacks its data."""
+    fw, digest = _load(name)
+    version = request.app.state.data_version()
+    key = (name, digest, version)
+    builds = _builds(request)
+    with builds.lock:
+        hit = builds.items.get(key)
+        if hit is not None:
+            return hit
+        building = builds.building.setdefault(key, threading.Lock())
+    with building:  # one build per key at a time; concurrent requests wait for it
+        with builds.lock:
+            hit = builds.items.get(key)
+        if hit is not None:
+            return hit
+        try:
+            built = _make(store, name, fw, digest)
+        except DataError as exc:
+            raise ApiProblem(409, str(exc), kind="missing-data") from exc
+        else:
+            with builds.lock:
+                for k in [k for k in builds.items if k[0] == name]:
+                    del builds.items[k]  # an older data version or framework file
+                builds.items[key] = built
+        finally:
+            with builds.lock:
+                builds.building.pop(key, None)
+    return built
 
 
-def build(request: Request, store: Store, name: str) -> tuple[pd.DataFrame, str]:
-    """Tidy results of framework ``name`` on the app's store (cached per data version)."""
-    frame, _result, digest = build_result(request, store, name)
-    return frame, digest
+def _want_bands(built: Built, bands: bool | None) -> bool:
+    return built.aci is not None if bands is None else bands
+
+
+def _budget(years: Sequence[int], n: int) -> None:
+    if len(years) * n > BANDS_BUDGET:
+        raise ApiProblem(
+            422,
+            f"bands for {len(years)} years x {n} replications exceed {BANDS_BUDGET} "
+            "replications a request; ask for one year (year=...), fewer replications (n=...), "
+            "or bands=false",
+            kind="too-many-replications",
+        )
 
 
 def _int(value: Any) -> int | None:
     number = _num(value)
     return None if number is None else int(number)
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    f = float(value)
+    return None if not math.isfinite(f) else f
+
+
+def _str(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return str(value)
 
 
 @router.get("", summary="List frameworks")
@@ -213,20 +405,24 @@ def get_framework(name: NamePath) -> FrameworkDetail:
     )
 
 
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    f = float(value)
-    return None if not math.isfinite(f) else f
+def _fill_bands(built: Built, frame: pd.DataFrame, n: int) -> np.ndarray:
+    """``(len(frame), 4)`` score/rank p05/p95 of the frame's rows (NaN where none)."""
+    from aibridge.analysis.aci import band_values
+
+    out = np.full((len(frame), 4), np.nan)
+    years = frame["year"].to_numpy()
+    for y in sorted({int(v) for v in years}):
+        b = built.year_bands(y, n)
+        if b is not None:
+            m = years == y
+            out[m] = band_values(frame.loc[m], b)
+    return out
 
 
 @router.get(
     "/{name}/results",
-    summary="Index results: score and rank of every node",
-    responses={
-        **NOT_FOUND,
-        409: problem(409, "Conflict", "the store lacks HDR.le for framework 'hdi'; import ..."),
-    },
+    summary="Index results: score, rank, coverage status and 5-95 % bands of every node",
+    responses={**NOT_FOUND, 409: _MISSING_DATA},
 )
 def get_results(
     name: NamePath,
@@ -234,40 +430,51 @@ def get_results(
     store: StoreDep,
     year: Annotated[
         int | None,
-        Query(ge=1700, le=2200, description="One year (default: the latest with scores)."),
+        Query(
+            ge=1700,
+            le=2200,
+            description="One year (default: `latest_complete_year` of the answer).",
+            examples=[2022],
+        ),
     ] = None,
     all_years: Annotated[bool, Query(description="Every year instead of one.")] = False,
     node: Annotated[
         list[Annotated[str, Query(max_length=100)]] | None,
-        Query(max_length=100, description="Only these nodes or indicators (codes)."),
+        Query(
+            max_length=100,
+            description="Only these nodes or indicators (codes).",
+            examples=[["aci", "infra"]],
+        ),
     ] = None,
     level: Annotated[
         int | None, Query(ge=0, le=10, description="Only nodes of this tree level.")
     ] = None,
     economy: Annotated[
         list[Annotated[str, Query(pattern=ECONOMY_CODE)]] | None,
-        Query(max_length=300, description="Only these economies (ISO3)."),
+        Query(max_length=300, description="Only these economies (ISO3).", examples=[["KEN"]]),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200_000, description="Rows at most.")] = 50_000,
+    bands: BandsQuery = None,
+    n: NQuery = BANDS_N,
 ) -> IndexResults:
     """Scores, ranks, coverage and imputed share for every economy and node (indicators,
-    sub-pillars, pillars, the index) of one year (or every year), built by the engine from
-    the store with the framework's own pipeline. 409 when the store lacks an indicator of
-    the framework (the problem names it).
+    sub-pillars, pillars, the index) of one year (or every year). 409 when the store lacks an
+    indicator of the framework (the problem names it).
 
-    The AI Capacity Index frameworks (``aci``, ``aci_gender``) declare expert-input
-    indicators that are empty until a user imports them, so this engine-only route answers
-    409 for them; their scores, with the ACI coverage rule and bands, come from
-    ``aibridge aci build``."""
-    try:
-        frame, digest = build(request, store, name)
-    except DataError as exc:
-        raise ApiProblem(409, str(exc), kind="missing-data") from exc
-    scored = frame[frame["score"].notna()]
+    **ACI frameworks** (``aci``, ``aci_gender``): exactly the table ``aibridge aci build``
+    publishes — every UN member and observer state, ``status`` 'scored' or 'insufficient
+    data' with the ``reason`` (coverage below 60 %, too few indicators for a pillar, more than
+    half the values carried forward), scores and ranks among the scored economies only, and
+    the 5-95 % bands of the index and the pillars (200 replications, seed 0) for every year
+    with at least three scored economies; the default year is the latest complete year.
+
+    **Other frameworks**: the engine's build with the framework's own pipeline; ``bands=true``
+    adds the same kind of bands computed on demand (``n`` replications per year, years x n at
+    most 5,000 a request; cached with the build)."""
+    built = get_built(request, store, name)
+    frame = built.frame
     if not all_years:
-        chosen = year
-        if chosen is None:
-            chosen = int(scored["year"].max()) if len(scored) else None
+        chosen = year if year is not None else built.default_year
         frame = frame[frame["year"] == chosen]
     elif year is not None:
         frame = frame[frame["year"] == year]
@@ -278,9 +485,18 @@ def get_results(
     if economy:
         frame = frame[frame["economy"].isin([e.upper() for e in economy])]
     frame = frame.iloc[:limit]
+    years = sorted({int(y) for y in frame["year"].unique()})
+    info: Bands | None = None
+    cols = np.full((len(frame), 4), np.nan)
+    if _want_bands(built, bands) and len(frame):
+        _budget(years, n)
+        cols = _fill_bands(built, frame, n)
+        info = built.bands_info(years, n)
+    has_status = "status" in frame.columns
     rows = [
         IndexRow(
             economy=r["economy"],
+            economy_name=_str(r.get("economy_name")),
             year=int(r["year"]),
             node=r["node"],
             node_name=str(r["node_name"]),
@@ -289,76 +505,28 @@ def get_results(
             rank=_int(r["rank"]),
             coverage=_num(r["coverage"]),
             imputed_share=_num(r["imputed_share"]),
+            status=r["status"] if has_status else None,
+            reason=str(r["reason"]) if has_status else None,
+            score_p05=_num(b[0]),
+            score_p95=_num(b[1]),
+            rank_p05=_num(b[2]),
+            rank_p95=_num(b[3]),
         )
-        for r in frame.to_dict("records")
+        for r, b in zip(frame.to_dict("records"), cols, strict=True)
     ]
-    years = sorted({int(y) for y in frame["year"].unique()})
-    return IndexResults(framework=name, sha256=digest, years=years, data=rows, count=len(rows))
+    return IndexResults(
+        framework=name,
+        sha256=built.digest,
+        years=years,
+        latest_complete_year=built.default_year,
+        coverage_rule=dict(built.aci.rule) if built.aci is not None else None,
+        bands=info,
+        data=rows,
+        count=len(rows),
+    )
 
 
 # -- profiles --------------------------------------------------------------------------------
-
-
-class ProfileNode(BaseModel):
-    node: str
-    node_name: str
-    score: float | None
-    rank: int | None
-    frontier: float | None = Field(description="Best score that year.")
-    frontier_economy: str | None
-    gap_frontier: float | None = Field(description="score - frontier (negative = behind).")
-    region: str | None = Field(description="UN region (M49).")
-    region_median: float | None = Field(description="Median of the region's other economies.")
-    gap_region: float | None
-    income_group: str | None
-    income_group_median: float | None
-    gap_income_group: float | None
-
-
-class ProfileBottleneck(BaseModel):
-    pillar: str | None
-    grouping: str
-    gap: float | None
-    reason: str
-
-
-class ProfilePeer(BaseModel):
-    economy: str
-    distance: float = Field(description="Euclidean distance on the pillar scores.")
-
-
-class ProfileAction(BaseModel):
-    node: str
-    actions: list[str] = Field(description="Action Plan actions (AP1..AP10).")
-    sdg: list[str] = Field(description="SDG targets.")
-    reason: str
-
-
-class ProfileProjection(BaseModel):
-    node: str
-    last_year: int | None
-    last_score: float | None
-    target_year: int
-    projection: float | None
-    lower: float | None
-    upper: float | None
-    level: float
-    low_confidence: bool
-    reasons: str
-
-
-class Profile(BaseModel):
-    framework: str
-    economy: str
-    name: str | None
-    year: int
-    nodes: list[ProfileNode] = Field(description="The index and its pillars.")
-    bottleneck: ProfileBottleneck | None
-    peers: list[ProfilePeer]
-    actions: list[ProfileAction] = Field(
-        description="Action Plan actions and SDG targets mapped to the nodes (ACI only)."
-    )
-    projections: list[ProfileProjection]
 
 
 def _groups(store: Store, economies: Sequence[str]) -> dict[str, tuple[Any, ...]]:
@@ -371,60 +539,157 @@ def _groups(store: Store, economies: Sequence[str]) -> dict[str, tuple[Any, ...]
     }
 
 
+def _not_covered(name: str, built: Built, economy: str) -> NotFoundError:
+    extra = " (the ACI scores the UN member and observer states)" if built.aci is not None else ""
+    return NotFoundError(f"{economy} is not covered by framework {name!r}{extra}")
+
+
+def _no_score(name: str, built: Built, economy: str, year: int) -> ApiProblem:
+    """409 for an economy-year without a score, with the coverage rule's reason."""
+    why = ""
+    if built.aci is not None:
+        why = built.aci.reason(economy, year)
+    scored = [
+        int(y)
+        for t, y in enumerate(built.result.years)
+        if not math.isnan(
+            built.result.scores[t, built.result.economies.index(economy), built.result.tree.root]
+        )
+    ]
+    hint = f"; scored years: {scored[0]}-{scored[-1]}" if scored else ""
+    return ApiProblem(
+        409,
+        f"{economy} has no {name} score in {year} (insufficient data"
+        + (f": {why}" if why else "")
+        + f"){hint}",
+        kind="no-score",
+    )
+
+
+def _profile_gaps(
+    built: Built, economy: str, groups: dict[str, tuple[Any, ...]], year: int
+) -> tuple[list[ProfileGap], str | None]:
+    """Every pillar and sub-pillar behind a peer-group median with its mapped actions and SDG
+    targets (as the web profile and ``aibridge aci profile`` list them)."""
+    from aibridge.analysis.aci import load_action_map
+    from aibridge.analysis.divide import gaps
+
+    if built.aci is None:
+        return [], None
+    try:
+        amap = load_action_map()
+    except AibridgeError:  # a broken map leaves the profile without links, never a 500
+        return [], None
+    tree = built.result.tree
+    agg = [c for c, lv in zip(tree.codes, tree.levels, strict=True) if lv > 1 and c != built.root]
+    names = {c: (nm or c) for c, nm in zip(tree.codes, tree.names, strict=True)}
+    by_node = {str(ln["node"]): ln for ln in amap["links"]}
+    actions = {str(k): str(v) for k, v in (amap.get("actions") or {}).items()}
+    targets = {str(k): str(v) for k, v in (amap.get("sdg_targets") or {}).items()}
+    frame = gaps(built.result, groups, year=year, nodes=agg)
+    out = []
+    for r in frame[frame["economy"] == economy].to_dict("records"):
+        node = str(r["node"])
+        found = [(g, _num(r.get(f"gap_{g}"))) for g in groups]
+        behind = [(v, g) for g, v in found if v is not None and v < 0]
+        if not behind or node not in by_node:
+            continue
+        gap, grouping = min(behind)
+        ln = by_node[node]
+        out.append(
+            ProfileGap(
+                node=node,
+                node_name=names.get(node, node),
+                gap=gap,
+                grouping=grouping,
+                actions=[MappedItem(id=a, text=actions.get(a, "")) for a in ln.get("actions", [])],
+                sdg=[MappedItem(id=s, text=targets.get(s, "")) for s in ln.get("sdg", [])],
+                reason=str(ln["reason"]),
+            )
+        )
+    out.sort(key=lambda g: (g.gap, g.node))
+    return out, str(amap.get("version")) if amap.get("version") is not None else None
+
+
 @router.get(
     "/{name}/profiles/{code}",
-    summary="Economy profile: pillars vs peers, bottleneck, nearest peers, projection",
+    summary="Economy profile: pillars vs peers, bottleneck, gaps mapped to actions, projection",
     responses={
         **NOT_FOUND,
-        409: problem(409, "Conflict", "KEN has no score in 2022 (insufficient data)"),
+        409: problem(
+            409,
+            "Conflict",
+            "TUV has no aci score in 2022 (insufficient data: coverage 12.0% of 49 indicators "
+            "is below 60%)",
+        ),
     },
 )
 def get_profile(
     name: NamePath,
-    code: Annotated[str, Path(pattern=ECONOMY_CODE, description="ISO3.", examples=["KEN"])],
+    code: EconomyCode,
     request: Request,
     store: StoreDep,
     year: Annotated[
         int | None,
-        Query(ge=1700, le=2200, description="Year (default: the latest with a score)."),
+        Query(
+            ge=1700,
+            le=2200,
+            description="Year (default: ACI frameworks, the latest complete year; others, the "
+            "economy's latest year with a score).",
+            examples=[2022],
+        ),
     ] = None,
     peers: Annotated[int, Query(ge=1, le=20, description="Nearest peers to list.")] = 5,
-    target_year: Annotated[int, Query(ge=2000, le=2100, description="Projection year.")] = 2030,
+    target_year: Annotated[
+        int, Query(ge=2000, le=2100, description="Projection year.", examples=[2030])
+    ] = 2030,
+    bands: BandsQuery = None,
+    n: NQuery = BANDS_N,
 ) -> Profile:
-    """One economy on a framework: the index and each pillar with score, rank, gap to the
-    frontier and to the median of its UN region and income group; the bottleneck pillar
-    (furthest below its region); nearest peers on the pillar scores; mapped Action Plan actions
-    and SDG targets; and a trend projection with its prediction interval and low-confidence
-    flag (``aibridge.analysis.divide`` and ``projection``)."""
+    """One economy on a framework: the index and each pillar with score, rank, 5-95 % bands,
+    gap to the frontier and to the median of its UN region and income group; the bottleneck
+    pillar (furthest below its region); nearest peers on the pillar scores; every pillar and
+    sub-pillar behind its peers with the Action Plan actions and SDG targets it maps to
+    (``action_map.yaml``, ACI frameworks); and a trend projection with its prediction interval
+    and low-confidence flag (``aibridge.analysis.divide`` and ``projection``). An economy-year
+    the ACI coverage rule leaves unscored answers 409 with the reason."""
     from aibridge.analysis.divide import bottleneck, gaps, nearest_peers
     from aibridge.analysis.projection import project
 
-    try:
-        _frame, result, _digest = build_result(request, store, name)
-    except DataError as exc:
-        raise ApiProblem(409, str(exc), kind="missing-data") from exc
+    built = get_built(request, store, name)
+    result = built.result
     economy = code.upper()
     if economy not in result.economies:
-        raise NotFoundError(f"{economy} is not covered by framework {name!r}")
+        raise _not_covered(name, built, economy)
     root_i = result.tree.root
     e = result.economies.index(economy)
     scored_years = [
         y for t, y in enumerate(result.years) if not math.isnan(result.scores[t, e, root_i])
     ]
     if year is None:
-        if not scored_years:
+        if built.aci is not None and built.default_year is not None:
+            year = built.default_year
+        elif not scored_years:
             raise ApiProblem(409, f"{economy} has no {name} score in any year", kind="no-score")
-        year = scored_years[-1]
+        else:
+            year = scored_years[-1]
     if year not in result.years:
         raise NotFoundError(f"{name} was not built for {year}; years: {list(result.years)}")
     if year not in scored_years:
-        raise ApiProblem(
-            409, f"{economy} has no {name} score in {year} (insufficient data)", kind="no-score"
-        )
+        raise _no_score(name, built, economy, year)
     groups = _groups(store, result.economies)
     g = gaps(result, groups, year=year)
     mine = g[g["economy"] == economy]
     names = dict(zip(result.tree.codes, result.tree.names, strict=True))
+    cols = np.full((len(mine), 4), np.nan)
+    info: Bands | None = None
+    if _want_bands(built, bands):
+        b = built.year_bands(year, n)
+        if b is not None:
+            from aibridge.analysis.aci import band_values
+
+            cols = band_values(mine.assign(economy=economy), b)
+        info = built.bands_info([year], n)
     nodes = [
         ProfileNode(
             node=r["node"],
@@ -440,13 +705,17 @@ def get_profile(
             income_group=r["income_group"],
             income_group_median=_num(r["income_group_median"]),
             gap_income_group=_num(r["gap_income_group"]),
+            score_p05=_num(bb[0]),
+            score_p95=_num(bb[1]),
+            rank_p05=_num(bb[2]),
+            rank_p95=_num(bb[3]),
         )
-        for r in mine.to_dict("records")
+        for r, bb in zip(mine.to_dict("records"), cols, strict=True)
     ]
     try:
-        b = bottleneck(result, economy, groups, grouping="region", year=year)
+        bn = bottleneck(result, economy, groups, grouping="region", year=year)
         neck: ProfileBottleneck | None = ProfileBottleneck(
-            pillar=b.pillar, grouping=b.grouping, gap=_num(b.gap), reason=b.reason
+            pillar=bn.pillar, grouping=bn.grouping, gap=_num(bn.gap), reason=bn.reason
         )
     except DataError:
         neck = None
@@ -459,7 +728,7 @@ def get_profile(
     except DataError:
         peer_list = []
     actions: list[ProfileAction] = []
-    if name.startswith("aci"):
+    if built.aci is not None:
         from aibridge.analysis.aci import load_action_map
 
         wanted = set(mine["node"])
@@ -473,6 +742,7 @@ def get_profile(
             for ln in load_action_map()["links"]
             if ln["node"] in wanted
         ]
+    gap_links, map_version = _profile_gaps(built, economy, groups, year)
     proj = project(result, target_year=target_year, economies=[economy])
     projections = [
         ProfileProjection(
@@ -489,59 +759,46 @@ def get_profile(
         )
         for r in proj.to_dict("records")
     ]
+    status = coverage = imputed = None
+    if built.aci is not None:
+        t = built.aci.panel.years.index(year)
+        status = "scored"
+        coverage = _num(built.aci.coverage[t, e])
+        imputed = _num(built.aci.imputed_share[t, e])
     return Profile(
         framework=name,
         economy=economy,
         name=result.economy_names.get(economy) or None,
         year=int(year),
+        status=status,
+        coverage=coverage,
+        imputed_share=imputed,
         nodes=nodes,
         bottleneck=neck,
         peers=peer_list,
+        gaps=gap_links,
+        map_version=map_version,
         actions=actions,
         projections=projections,
+        bands=info,
     )
 
 
 # -- divide statistics -----------------------------------------------------------------------
 
 
-class DivideYear(BaseModel):
-    year: int
-    n: int = Field(description="Economies with a score (the same set every year if balanced).")
-    mean: float | None
-    sd: float | None
-    cv: float | None
-    gini: float | None
-    theil: float | None = Field(description="Theil T.")
-    theil_between: float | None = Field(description="Between-group part of Theil T.")
-    theil_within: float | None = Field(description="Within-group part (between + within = T).")
-    theil_between_share: float | None
-    gini_within: float | None
-    gini_between: float | None
-    gini_overlap: float | None = Field(description="Lambert & Aronson overlap term.")
-    n_grouped: int | None = Field(description="Economies with a group label.")
-
-
-class Divide(BaseModel):
-    framework: str
-    node: str
-    by: str
-    balanced: bool
-    data: list[DivideYear]
-    count: int
-
-
 @router.get(
     "/{name}/divide",
     summary="Divide statistics: Gini and Theil with between/within decomposition by year",
-    responses={**NOT_FOUND, 409: problem(409, "Conflict", "the store lacks HDR.le ...")},
+    responses={**NOT_FOUND, 409: _MISSING_DATA},
 )
 def get_divide(
     name: NamePath,
     request: Request,
     store: StoreDep,
     node: Annotated[
-        str | None, Query(max_length=100, description="Node (default: the index).")
+        str | None,
+        Query(max_length=100, description="Node (default: the index).", examples=["infra"]),
     ] = None,
     by: Annotated[
         Literal["region", "income_group"], Query(description="Grouping of the decomposition.")
@@ -549,22 +806,58 @@ def get_divide(
     balanced: Annotated[
         bool, Query(description="Only economies scored in every year (comparable series).")
     ] = True,
+    year_from: Annotated[
+        int | None, Query(ge=1700, le=2200, description="First year.", examples=[2016])
+    ] = None,
+    year_to: Annotated[
+        int | None, Query(ge=1700, le=2200, description="Last year.", examples=[2022])
+    ] = None,
 ) -> Divide:
     """Inequality of a node's scores across economies for every built year: Gini, Theil T
     (split exactly into between- and within-group parts, Shorrocks 1980), Gini split into
     within, between and overlap (Lambert & Aronson 1993), by UN region or income group
-    (``aibridge.analysis.divide.inequality_over_time``)."""
+    (``aibridge.analysis.divide.inequality_over_time``), over the years from ``year_from`` to
+    ``year_to`` in which at least three economies have an index score (as ``aibridge aci
+    divide``). For the ACI frameworks, on the published scores (scored economies only)."""
+    import dataclasses
+
     from aibridge.analysis.divide import inequality_over_time
 
-    try:
-        _frame, result, _digest = build_result(request, store, name)
-    except DataError as exc:
-        raise ApiProblem(409, str(exc), kind="missing-data") from exc
-    code = node or result.tree.codes[result.tree.root]
+    built = get_built(request, store, name)
+    result = built.result
+    code = node or built.root
     if code not in result.tree.codes:
         raise NotFoundError(f"no node {code!r} in framework {name!r}")
+    root = result.tree.root
+    keep = [
+        t
+        for t, y in enumerate(result.years)
+        if (year_from is None or y >= year_from)
+        and (year_to is None or y <= year_to)
+        and int(np.count_nonzero(~np.isnan(result.scores[t, :, root]))) >= 3
+    ]
+    if not keep:
+        raise NotFoundError(
+            f"no year of {name} between {year_from or 'the first'} and {year_to or 'the last'} "
+            f"has at least three scored economies; years built: {list(result.years)}"
+        )
+    sub = dataclasses.replace(
+        result,
+        years=tuple(result.years[t] for t in keep),
+        scores=result.scores[keep],
+        ranks=result.ranks[keep],
+    )
     groups = _groups(store, result.economies)
-    frame = inequality_over_time(result, node=code, groups={by: groups[by]}, balanced=balanced)
+    frame = inequality_over_time(sub, node=code, groups={by: groups[by]}, balanced=balanced)
+    note = None
+    most = max(int(np.count_nonzero(~np.isnan(sub.scores[t, :, root]))) for t in range(len(keep)))
+    if balanced and len(frame) and int(frame["n"].iloc[0]) < 0.8 * most:
+        note = (
+            f"the balanced panel keeps {int(frame['n'].iloc[0])} economies scored in every year "
+            f"{sub.years[0]}-{sub.years[-1]} (up to {most} are scored in one year); pass "
+            "year_from/year_to for more economies, or balanced=false for every scored economy "
+            "each year"
+        )
     rows = [
         DivideYear(
             year=int(r["year"]),
@@ -584,84 +877,56 @@ def get_divide(
         )
         for r in frame.to_dict("records")
     ]
-    return Divide(framework=name, node=code, by=by, balanced=balanced, data=rows, count=len(rows))
+    return Divide(
+        framework=name,
+        node=code,
+        by=by,
+        balanced=balanced,
+        years=[int(y) for y in sub.years],
+        note=note,
+        data=rows,
+        count=len(rows),
+    )
 
 
 # -- scenarios -------------------------------------------------------------------------------
 
 
-def _economy_build(request: Request, store: Store, name: str, economy: str) -> tuple[Any, Any, str]:
-    """The framework's cached build and panel, and ``economy`` checked against it (what-if
-    routes): 409 when the store lacks the framework's data, 404 for an uncovered economy."""
-    try:
-        _frame, result, _digest = build_result(request, store, name)
-        panel = cached_panel(request, store, name)
-    except DataError as exc:
-        raise ApiProblem(409, str(exc), kind="missing-data") from exc
+def _economy_build(
+    request: Request, store: Store, name: str, economy: str, year: int | None
+) -> tuple[Built, str, int]:
+    """The framework's cached build, ``economy`` and the year checked against it (what-if
+    routes): 409 when the store lacks the framework's data or the economy has no score that
+    year (with the coverage rule's reason), 404 for an uncovered economy or a year without
+    data. Default year: the ACI's latest complete year, else the build's last year."""
+    built = get_built(request, store, name)
     code = economy.upper()
-    if code not in panel.economies:
-        raise NotFoundError(f"{code} is not covered by framework {name!r}")
-    return result, panel, code
+    if code not in built.panel.economies:
+        raise _not_covered(name, built, code)
+    result = built.result
+    if year is None:
+        year = built.default_year if built.aci is not None else None
+    chosen = int(year if year is not None else result.years[-1])
+    if chosen not in built.panel.years or chosen not in result.years:
+        raise NotFoundError(f"{name} has no data for {chosen}; years: {list(built.panel.years)}")
+    t = result.years.index(chosen)
+    if math.isnan(float(result.scores[t, result.economies.index(code), result.tree.root])):
+        raise _no_score(name, built, code, chosen)
+    return built, code, chosen
 
 
-def _build_year(name: str, result: Any, panel: Any, year: int | None) -> int:
-    """``year``, or the build's last year; 404 when the panel has no data for it."""
-    chosen = year if year is not None else int(result.years[-1])
-    if chosen not in panel.years:
-        raise NotFoundError(f"{name} has no data for {chosen}; years: {list(panel.years)}")
-    return chosen
-
-
-class ScenarioRequest(BaseModel):
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {
-            "examples": [{"economy": "KEN", "changes": {"gnipc": 6000.0}, "year": 2022}]
-        },
-    }
-
-    economy: Annotated[str, Field(pattern=ECONOMY_CODE, description="ISO3.")]
-    changes: Annotated[
-        dict[
-            Annotated[str, Field(max_length=200)],
-            Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)],
-        ],
-        Field(min_length=1, max_length=100, description="Framework indicator code -> new value."),
-    ]
-    year: Annotated[int | None, Field(ge=1700, le=2200)] = None
-
-
-class ScenarioNode(BaseModel):
-    node: str
-    node_name: str
-    level: int
-    baseline_score: float | None
-    score: float | None
-    score_change: float | None
-    baseline_rank: int | None
-    rank: int | None
-    rank_change: int | None = Field(description="Positive: moved up.")
-
-
-class ScenarioMover(BaseModel):
-    economy: str
-    baseline_rank: int | None
-    rank: int | None
-
-
-class ScenarioResult(BaseModel):
-    framework: str
-    economy: str
-    year: int
-    changes: dict[str, list[float | None]] = Field(description="code -> [old, new].")
-    nodes: list[ScenarioNode]
-    rank_changes: list[ScenarioMover] = Field(description="Every economy whose index rank moved.")
+_NO_SCORE: Final = problem(
+    409,
+    "Conflict",
+    "TUV has no aci score in 2022 (insufficient data: coverage 12.0% of 49 indicators is "
+    "below 60%)",
+)
 
 
 @router.post(
     "/{name}/scenarios",
-    summary="What-if: change indicator values of one economy, get new scores and ranks",
-    responses={**NOT_FOUND, 409: problem(409, "Conflict", "the store lacks HDR.le ...")},
+    summary="What-if: change indicator values of one economy, get new scores, ranks and bands",
+    responses={**NOT_FOUND, 409: _NO_SCORE},
 )
 def post_scenario(
     name: NamePath, body: ScenarioRequest, request: Request, store: StoreDep
@@ -669,19 +934,45 @@ def post_scenario(
     """Sets the given indicator values for one economy and re-runs the whole build of that
     year (normalisation bounds, imputation, treatment and every economy's rank follow), with
     ``aibridge.analysis.scenario.run_scenario``; unchanged values reproduce the baseline
-    exactly. Computed on demand, never stored."""
-    from aibridge.analysis.scenario import run_scenario
+    exactly. For the ACI frameworks the build is the published one (scored economy-years, as
+    ``aibridge aci scenario``). ``bands`` (default 200, 0 = none) adds the economy's 5-95 %
+    score and rank bands of the index and the pillars, baseline and scenario with the same
+    draws (``scenario_bands``), so their difference is the scenario's alone. Computed on
+    demand, never stored."""
+    from aibridge.analysis.aci import band_spec
+    from aibridge.analysis.scenario import run_scenario, scenario_bands
 
-    result, panel, economy = _economy_build(request, store, name, body.economy)
+    built, economy, year = _economy_build(request, store, name, body.economy, body.year)
+    panel = built.panel
     unknown = [c for c in body.changes if c not in panel.indicators]
     if unknown:
         raise NotFoundError(
             f"unknown indicator code(s) {', '.join(unknown[:10])} for framework {name!r}; "
             f"its indicators: {', '.join(panel.indicators[:30])}"
         )
-    year = _build_year(name, result, panel, body.year)
-    fw, _ = _load(name)
-    sc = run_scenario(fw.to_spec(), panel, economy, dict(body.changes), year=year)
+    sc = run_scenario(built.spec, panel, economy, dict(body.changes), year=year)
+    band: dict[tuple[str, str], Any] = {}
+    info: Bands | None = None
+    if body.bands > 0:
+        try:
+            b = scenario_bands(
+                built.spec, panel, sc, band_spec(built.spec), n=body.bands, seed=BANDS_SEED
+            )
+        except AibridgeError as exc:
+            raise ApiProblem(409, f"no bands for {name}: {exc}", kind="no-bands") from exc
+        band = {(str(r["run"]), str(r["node"])): r for r in b.to_dict("records")}
+        info = Bands(
+            replications=body.bands,
+            seed=BANDS_SEED,
+            design=BANDS_DESIGN,
+            nodes=built.band_nodes,
+            years=[year],
+        )
+
+    def q(run: str, node: str, col: str) -> float | None:
+        row = band.get((run, node))
+        return None if row is None else _num(row[col])
+
     nodes = [
         ScenarioNode(
             node=r["node"],
@@ -693,6 +984,14 @@ def post_scenario(
             baseline_rank=_int(r["baseline_rank"]),
             rank=_int(r["rank"]),
             rank_change=_int(r["rank_change"]),
+            baseline_score_p05=q("baseline", r["node"], "p05_score"),
+            baseline_score_p95=q("baseline", r["node"], "p95_score"),
+            baseline_rank_p05=q("baseline", r["node"], "p05_rank"),
+            baseline_rank_p95=q("baseline", r["node"], "p95_rank"),
+            score_p05=q("scenario", r["node"], "p05_score"),
+            score_p95=q("scenario", r["node"], "p95_score"),
+            rank_p05=q("scenario", r["node"], "p05_rank"),
+            rank_p95=q("scenario", r["node"], "p95_rank"),
         )
         for r in sc.to_frame().to_dict("records")
     ]
@@ -706,96 +1005,36 @@ def post_scenario(
         framework=name,
         economy=economy,
         year=sc.year,
-        changes={c: [_num(o), _num(n)] for c, (o, n) in sc.changes.items()},
+        changes={c: [_num(o), _num(nv)] for c, (o, nv) in sc.changes.items()},
         nodes=nodes,
         rank_changes=movers,
+        bands=info,
     )
 
 
 # -- minimal paths ---------------------------------------------------------------------------
 
 
-class RankTarget(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    rank: Annotated[int, Field(ge=1, le=1000, description="Reach this rank or better.")]
-
-
-class ScoreTarget(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    score: Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
-
-
-class PathRequest(BaseModel):
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {"examples": [{"economy": "KEN", "target": {"rank": 120}}]},
-    }
-
-    economy: Annotated[str, Field(pattern=ECONOMY_CODE, description="ISO3.")]
-    target: RankTarget | ScoreTarget = Field(description="A target rank or a target score.")
-    node: Annotated[
-        str | None, Field(min_length=1, max_length=200, description="Default: the index.")
-    ] = None
-    year: Annotated[int | None, Field(ge=1700, le=2200)] = None
-    growth: Annotated[
-        float | None,
-        Field(ge=0, le=1000, description="Cap each indicator at +growth % a year (optional)."),
-    ] = None
-    horizon: Annotated[float, Field(gt=0, le=50, description="Years the growth cap covers.")] = 1.0
-
-
-class PathStepOut(BaseModel):
-    indicator: str
-    name: str | None
-    value: float | None
-    new_value: float | None
-    bound: float | None
-    share_of_bound: float | None
-    normalised_change: float | None
-
-
-class PathResult(BaseModel):
-    framework: str
-    economy: str
-    year: int
-    node: str
-    target_score: float | None
-    target_rank: int | None
-    reached: bool
-    baseline_score: float | None
-    score: float | None
-    baseline_rank: int | None
-    rank: int | None
-    n_changed: int
-    total_normalised_change: float | None
-    best_reachable: float | None
-    message: str
-    steps: list[PathStepOut]
-
-
 @router.post(
     "/{name}/paths",
     summary="Minimal path: fewest indicator improvements (within bounds) reaching a target",
-    responses={**NOT_FOUND, 409: problem(409, "Conflict", "the store lacks HDR.le ...")},
+    responses={**NOT_FOUND, 409: _NO_SCORE},
 )
 def post_path(name: NamePath, body: PathRequest, request: Request, store: StoreDep) -> PathResult:
     """Solves ``aibridge.analysis.scenario.minimal_path`` for one economy: the fewest
     indicator changes, then the least total normalised change, that reach ``target_rank`` or
     ``target_score`` on ``node`` (default the index); each indicator may move at most to the
     frontier, or by ``growth`` % a year over ``horizon`` years. The answer is checked by an
-    exact rebuild (``reached``). Computed on demand, never stored."""
+    exact rebuild (``reached``). For the ACI frameworks on the published build (as
+    ``aibridge aci path``). Computed on demand, never stored."""
     from aibridge.analysis.scenario import minimal_path
 
-    result, panel, economy = _economy_build(request, store, name, body.economy)
-    if body.node is not None and body.node not in result.tree.codes:
+    built, economy, year = _economy_build(request, store, name, body.economy, body.year)
+    if body.node is not None and body.node not in built.result.tree.codes:
         raise NotFoundError(f"no node {body.node!r} in framework {name!r}")
-    year = _build_year(name, result, panel, body.year)
-    fw, _ = _load(name)
     path = minimal_path(
-        fw.to_spec(),
-        panel,
+        built.spec,
+        built.panel,
         economy,
         target_score=body.target.score if isinstance(body.target, ScoreTarget) else None,
         target_rank=body.target.rank if isinstance(body.target, RankTarget) else None,
