@@ -1,9 +1,21 @@
 """Country reports: a few printable pages (HTML, or PDF through WeasyPrint).
 
-A report holds the country's key indicators with their peer medians, a line chart of each
-against its region and income-group peers (static SVG, :mod:`aibridge.web.svgcharts`), and
-the list of every source behind the numbers shown (file or URL, vintage, checksum). It is
-self-contained: one HTML file with its stylesheet inline, no script, no external request.
+A report holds, for the AI Capacity Index and its gender & inclusion lens: the score and rank
+with the 5-95 % rank interval, the pillar scores against the UN-region and income-group
+medians (SVG bar chart and table), the bottleneck pillar and nearest peers, every gap with the
+Action Plan actions and SDG targets it maps to, the 2030 projection with its interval and
+low-confidence flag, and the data table (every value the index used, with its source, year and
+imputation flag) -- or "insufficient data" with the coverage rule's reason. Then the country's
+key indicators with their peer medians, a line chart of each against its peers (static SVG,
+:mod:`aibridge.web.svgcharts`), and every source behind the numbers shown (file or URL,
+vintage, checksum). It is self-contained: one HTML file with its stylesheet inline, no
+script, no external request.
+
+Nothing is computed here: the index figures come from the web app's ACI state
+(:func:`aibridge.web.rankings.compute_ranking` and :func:`~aibridge.web.rankings.pillar_profile`,
+built by ``analysis.aci.prepare_aci``) and its analytics (:mod:`aibridge.web.analytics`), so
+the report shows the same numbers as the profile page and ``aibridge aci build``. Framework
+names are translated from the framework catalog (:func:`aibridge.web.i18n.term`).
 """
 
 from __future__ import annotations
@@ -11,19 +23,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from html import escape
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from aibridge import __version__
+from aibridge.errors import AibridgeError
 from aibridge.web.data import Economy, IndicatorMeta, Value, WebData
 from aibridge.web.i18n import (
     LANGUAGES,
     country_name,
+    format_int,
     format_number,
     format_when,
+    indicator_term,
+    lang_attr,
     region_name,
+    report_gettext,
+    term,
+    term_html,
     translations,
 )
 from aibridge.web.svgcharts import LINE_COLOURS, Line, line_chart
@@ -31,7 +51,17 @@ from aibridge.web.svgcharts import LINE_COLOURS, Line, line_chart
 if TYPE_CHECKING:
     from aibridge.store import Store
 
-__all__ = ["Report", "ReportRow", "build_report", "render_report", "report_html", "report_pdf"]
+__all__ = [
+    "DataRow",
+    "IndexSection",
+    "Report",
+    "ReportRow",
+    "build_report",
+    "pillar_chart",
+    "render_report",
+    "report_html",
+    "report_pdf",
+]
 
 #: How many featured indicators get a chart (the rest are in the table).
 MAX_CHARTS = 6
@@ -45,6 +75,44 @@ class ReportRow:
     income_median: float | None
 
 
+@dataclass(frozen=True)
+class DataRow:
+    """One indicator value as the index used it, with its provenance."""
+
+    code: str  # framework indicator code
+    store_code: str  # the store series it reads
+    name: str  # English name (translated in the template)
+    group: str  # English name of its sub-pillar
+    value: float | None  # value the index used (after denominate and impute; framework unit)
+    unit: str | None
+    year: int | None  # year of the observation behind it
+    source: str  # store source id and vintage
+    flag: str | None  # publisher's flag (E estimate, I imputed, P provisional)
+    imputed: bool  # carried forward from an earlier year by the index's impute stage
+    origin_id: int | None = None
+
+
+@dataclass
+class IndexSection:
+    """One ACI framework (the index or its gender & inclusion lens) for one economy."""
+
+    name: str  # framework id (aci, aci_gender)
+    title: str  # English framework name
+    year: int | None
+    reason: str = ""  # why the economy has no score ('' when scored)
+    row: Any = None  # rankings.Row: score, rank, 5-95 % rank interval, coverage
+    n_ranked: int = 0
+    n_replications: int = 0
+    pillars: list[Any] = field(default_factory=list)  # rankings.PillarRow
+    chart: Markup | None = None
+    analytics: Any = None  # web.analytics.Analytics
+    data: list[DataRow] = field(default_factory=list)
+
+    @property
+    def scored(self) -> bool:
+        return self.row is not None
+
+
 @dataclass
 class Report:
     economy: Economy
@@ -53,6 +121,8 @@ class Report:
     charts: list[tuple[IndicatorMeta, Markup, list[tuple[str, str]]]] = field(default_factory=list)
     origins: list[dict[str, Any]] = field(default_factory=list)
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
+    indices: list[IndexSection] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name in the report's language
 
 
 def _median(values: list[float]) -> float | None:
@@ -126,10 +196,219 @@ def build_report(data: WebData, iso3: str, *, lang: str = "en") -> Report:
         )
         legend = [(line.name, LINE_COLOURS[i % len(LINE_COLOURS)]) for i, line in enumerate(lines)]
         report.charts.append((meta, Markup(svg), legend))  # text escaped inside line_chart
-    # the files or API responses the key-indicator values came from (charts use the same
-    # series, whose earlier years may come from older files of the same sources)
+    report.indices = _index_sections(data, eco, lang)
+    known = data.economies()
+    for section in report.indices:
+        for peer in section.analytics.peers if section.analytics else ():
+            other = known.get(peer.economy)
+            if other is not None:
+                report.names[peer.economy] = country_name(other.iso2, lang, other.name)
+    for section in report.indices:
+        origin_ids.update(r.origin_id for r in section.data if r.origin_id is not None)
+    # the files or API responses the key-indicator and index values came from (charts use
+    # the same series, whose earlier years may come from older files of the same sources)
     report.origins = [o for o in data.origins() if o["origin_id"] in origin_ids]
     return report
+
+
+#: Bar colours of the pillar chart (Okabe-Ito, as the line charts): economy, region, income.
+BAR_COLOURS: Final = ("#0072B2", "#D55E00", "#009E73")
+
+
+def pillar_chart(
+    rows: list[tuple[str, float | None, float | None, float | None]],
+    *,
+    title: str,
+    series: tuple[str, str, str],
+    fmt: Any,
+    rtl: bool = False,
+    width: int = 520,
+) -> str:
+    """Horizontal grouped bars (0-100) of each pillar: the economy, its region's median and
+    its income group's median. ``rows``: (label, economy, region, income); every text is
+    escaped; bars grow from the right in right-to-left reports. The legend is drawn in HTML."""
+    bar, gap, head = 9, 12, 15
+    group_h = head + 3 * bar + gap
+    height = 22 + group_h * len(rows)
+    left, right = 12, 12
+    plot_w = width - left - right - 40
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+
+    def x_of(v: float) -> float:
+        frac = max(0.0, min(1.0, v / 100.0))
+        return width - right - frac * plot_w if rtl else left + frac * plot_w
+
+    base = x_of(0.0)
+    for tick in (0, 25, 50, 75, 100):
+        x = x_of(tick)
+        out.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="4" y2="{height - 16}" stroke="#d0d4da" '
+            'stroke-width="0.6"/>'
+        )
+        out.append(
+            f'<text x="{x:.1f}" y="{height - 4}" font-size="9" text-anchor="middle" '
+            f'fill="#333">{escape(fmt(tick))}</text>'
+        )
+    anchor = "end" if rtl else "start"
+    for i, (label, *values) in enumerate(rows):
+        y0 = 4 + i * group_h
+        out.append(
+            f'<text x="{width - right if rtl else left}" y="{y0 + 11}" font-size="10" '
+            f'text-anchor="{anchor}" fill="#1a1a1a">{escape(label)}</text>'
+        )
+        for j, value in enumerate(values):
+            y = y0 + head + j * bar
+            if value is None or not math.isfinite(value):
+                continue
+            x = x_of(value)
+            x1, x2 = (x, base) if rtl else (base, x)
+            out.append(
+                f'<rect x="{x1:.1f}" y="{y:.1f}" width="{max(x2 - x1, 0.5):.1f}" '
+                f'height="{bar - 2}" fill="{BAR_COLOURS[j]}"><title>{escape(series[j])}: '
+                f"{escape(fmt(value))}</title></rect>"
+            )
+            tx = x - 3 if rtl else x + 3
+            out.append(
+                f'<text x="{tx:.1f}" y="{y + bar - 3}" font-size="8" text-anchor="{anchor}" '
+                f'fill="#333">{escape(fmt(value))}</text>'
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _index_sections(data: WebData, eco: Economy, lang: str) -> list[IndexSection]:
+    """The ACI and its gender lens for ``eco``, from the web app's cached ACI state."""
+    from aibridge.web.methodology import builtin_frameworks
+    from aibridge.web.rankings import ACI_FRAMEWORKS
+
+    sections = []
+    for name in ACI_FRAMEWORKS:
+        if name in builtin_frameworks():
+            sections.append(_index_section(data, eco, name, lang))
+    return sections
+
+
+def _index_section(data: WebData, eco: Economy, name: str, lang: str) -> IndexSection:
+    from aibridge.frameworks import load_framework
+    from aibridge.web.analytics import economy_analytics
+    from aibridge.web.methodology import builtin_frameworks
+    from aibridge.web.rankings import _cache, compute_ranking, pillar_profile
+
+    fw = load_framework(builtin_frameworks()[name])
+    section = IndexSection(name=name, title=str(fw.name), year=None)
+    try:
+        ranking = compute_ranking(data, name)
+    except AibridgeError as exc:  # the store lacks the index's data: say so, with the fix
+        section.reason = str(exc)
+        return section
+    section.year = ranking.year
+    section.n_ranked = len(ranking.rows)
+    section.n_replications = ranking.n_replications
+    section.row = next((r for r in ranking.rows if r.economy == eco.iso3), None)
+    version = data._version
+    panel = _cache(data).get(("panel", name, version), lambda: None)
+    if section.row is None:
+        section.reason = _unscored_reason(data, eco, name, ranking.year, panel)
+    else:
+        section.pillars = pillar_profile(data, name, eco.iso3, ranking.year)
+        try:
+            section.analytics = economy_analytics(data, name, eco.iso3)
+        except AibridgeError:  # the analytics are optional beside the scores
+            section.analytics = None
+    if panel is not None:
+        section.data = _data_rows(data, fw, panel, eco.iso3, ranking.year)
+    if section.pillars:
+        gettext = translations(lang).gettext
+        series = (
+            country_name(eco.iso2, lang, eco.name),
+            gettext("Region median"),
+            gettext("Income-group median"),
+        )
+        title = gettext("Pillars of %(index)s: %(country)s and its peers") % {
+            "index": term(section.title, lang),
+            "country": series[0],
+        }
+        svg = pillar_chart(
+            [
+                (term(p.name, lang), p.score, p.region_median, p.income_median)
+                for p in section.pillars
+            ],
+            title=title,
+            series=series,
+            fmt=lambda x: format_number(x, lang),
+            rtl=LANGUAGES[lang].rtl,
+        )
+        section.chart = Markup(svg)  # text escaped inside pillar_chart
+    return section
+
+
+def _unscored_reason(data: WebData, eco: Economy, name: str, year: int, panel: Any) -> str:
+    """Why the index has no score for ``eco`` in ``year``: the coverage rule's reason (from
+    ``analysis.aci.prepare_aci``, the build the rankings use), or that it is outside the
+    universe of UN member and observer states."""
+    if panel is not None and eco.iso3 not in panel.economies:
+        return "not a UN member or observer state: the ACI scores those only"
+    from aibridge.analysis.aci import prepare_aci
+    from aibridge.web.rankings import _cache
+
+    try:
+        built = _cache(data).get(
+            ("aci-build", name, data._version), lambda: prepare_aci(data.store, framework=name)
+        )
+        return built.reason(eco.iso3, year) or "no score this year"
+    except (AibridgeError, ValueError):
+        return "no score this year"
+
+
+def _data_rows(data: WebData, fw: Any, panel: Any, iso3: str, year: int) -> list[DataRow]:
+    """Every indicator of the index for ``iso3`` in ``year``: the value the build used (after
+    the denominate and impute stages, NaN for none), whether the impute stage carried it
+    forward, and the store observation behind it (its year, source, vintage and flag)."""
+    from aibridge.analysis.aci import EXPERT_INPUTS
+
+    if iso3 not in panel.economies or year not in panel.years:
+        return []
+    t, e = panel.years.index(year), panel.economies.index(iso3)
+    meta = {i.code: (i.name or i.code, i.unit, i.parent) for i in fw.indicators}
+    meta.update({str(x["code"]): (str(x["name"]), str(x["unit"]), str(x["parent"]))
+                 for x in EXPERT_INPUTS})  # fmt: skip
+    sources = dict(fw.source_codes())
+    sources.update({str(x["code"]): str(x["source"]) for x in EXPERT_INPUTS})
+    groups = {n.code: n.name or n.code for n in fw.nodes}
+    imputed = getattr(panel, "imputed", None)
+    window = 0
+    if fw.pipeline is not None and getattr(fw.pipeline, "impute", None) is not None:
+        window = int((fw.pipeline.impute.model_extra or {}).get("window", 0) or 0)
+    rows = []
+    for k, code in enumerate(panel.indicators):
+        name, unit, parent = meta.get(code, (code, None, ""))
+        store_code = sources.get(code, code)
+        value = float(panel.values[t, e, k])
+        used = None if math.isnan(value) else value
+        was_imputed = bool(imputed[t, e, k]) if imputed is not None else False
+        # the observation behind the value: this year's, or the latest within the window
+        obs = [v for v in data.series([iso3], store_code) if year - window <= v.year <= year]
+        found = obs[-1] if obs else None
+        rows.append(
+            DataRow(
+                code=code,
+                store_code=store_code,
+                name=name,
+                group=str(groups.get(parent, parent) or ""),
+                value=used,
+                unit=unit,
+                year=found.year if found else None,
+                source=f"{found.source_id} {found.vintage}" if found else "",
+                flag=found.flag if found else None,
+                imputed=was_imputed,
+                origin_id=found.origin_id if found else None,
+            )
+        )
+    return rows
 
 
 def _env() -> Environment:
@@ -159,7 +438,14 @@ def report_html(report: Report) -> str:
         region=region_name(eco.un_region, lang) if eco.un_region else "",
         income=translations(lang).gettext(eco.income_group) if eco.income_group else "",
         num=lambda v: format_number(v, lang),
+        int_=lambda v: format_int(int(v), lang),
         when=lambda d: format_when(d, lang),
+        term=lambda text: term_html(text, lang),
+        term_text=lambda text: term(text, lang),
+        lang_attr=lambda text: lang_attr(text, lang),
+        ind_text=lambda meta: indicator_term(meta.code, meta.name, lang),
+        country=lambda iso3: report.names.get(iso3, iso3),
+        _r=report_gettext(lang),
         version=__version__,
         isnan=math.isnan,
     )
