@@ -121,7 +121,11 @@ def test_update_worldbank_network_down_one_line_error(
 def test_update_sdmx(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     body = (RECORDED / "sdmx" / "estat_isoc_ci_in_h.xml").read_bytes()
+    structure = (RECORDED / "sdmx" / "estat_isoc_ci_in_h_structure.xml").read_bytes()
     with respx.mock() as router:
+        names = router.get(url__regex=r"/dataflow/ESTAT/isoc_ci_in_h/").mock(
+            return_value=httpx.Response(200, content=structure)
+        )  # codelist names (sources.sdmx: structure=True)
         route = router.get(url__startswith="https://ec.europa.eu/eurostat/api/dissemination").mock(
             return_value=httpx.Response(200, content=body)
         )
@@ -131,7 +135,7 @@ def test_update_sdmx(tmp_path: Path) -> None:
              "--years", "2019:2023", "--store", str(db), "--json"],
         )  # fmt: skip
         assert result.exit_code == 0, result.output
-        assert route.call_count == 1
+        assert route.call_count == 1 and names.call_count == 1
     report = json.loads(result.output)
     assert report["inserted"] == 8
     assert [u["code"] for u in report["unknown_codes"]] == ["EU27_2020"]
@@ -139,6 +143,7 @@ def test_update_sdmx(tmp_path: Path) -> None:
         obs = s.observations(economies="GRC").to_pandas()
         assert list(obs.indicator.unique()) == ["ESTAT.isoc_ci_in_h.PC_HH.TOTAL"]
         assert obs.set_index("year").loc[2023, "flag"] == "P"
+        assert s.indicator("ESTAT.isoc_ci_in_h.PC_HH.TOTAL")["unit"] == "Percentage of households"
 
 
 def test_update_sdmx_unknown_agency(tmp_path: Path) -> None:
