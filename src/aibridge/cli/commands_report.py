@@ -1,4 +1,5 @@
-"""``aibridge report``: a country report (key indicators, charts, sources) as PDF or HTML."""
+"""``aibridge report``: a country report (AI Capacity Index analytics, key indicators, charts,
+sources) as PDF or HTML."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def report(
         None, "--store", help="Store file (default: the configured store)."
     ),
 ) -> None:
-    """Write a country report: key indicators with peer medians, charts and every source."""
+    """Write a country report: the AI Capacity Index and its gender lens (score, rank band,
+    pillars vs peers, bottleneck, gaps with Action Plan actions and SDG targets, 2030
+    projection, data table), key indicators with peer medians, charts and every source."""
     from aibridge.store import Store
     from aibridge.web.i18n import LANGUAGES
     from aibridge.web.report import render_report
