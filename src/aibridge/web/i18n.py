@@ -226,7 +226,7 @@ def format_int(value: int, lang: str) -> str:
 # lens, HDI), the frameworks' titles and descriptions, the ACI's expert inputs and the Action
 # Plan action themes and SDG target wordings of ``action_map.yaml`` live in their own catalog,
 # ``locale/<lang>/LC_MESSAGES/frameworks.po`` (template ``frameworks.pot``, written by
-# ``scripts/extract-framework-terms`` from the YAML files; ADR 0023). The msgid is the English
+# ``scripts/extract-framework-terms`` from the YAML files; ADR 0024). The msgid is the English
 # text of the framework file, so renaming a node in the YAML leaves it untranslated until its
 # catalogs are updated (a test fails meanwhile). Interface text of the country report that
 # the main catalog lacks is in the ``report`` domain (``report.po``, keyword ``_r``).
