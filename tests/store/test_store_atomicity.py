@@ -19,7 +19,19 @@ from aibridge.errors import StoreError
 from aibridge.store import Store
 
 ROWS = [("KEN", "A.X", 2000, 1.0), ("UGA", "A.X", 2000, 2.0), ("KEN", "B.Y", 2001, 3.0)]
-TABLES = ("observations", "current", "latest", "vintages", "origins", "indicators", "economies")
+TABLES = (
+    "series",
+    "observations",
+    "flags",
+    "superseded",
+    "history",
+    "current",
+    "latest",
+    "vintages",
+    "origins",
+    "indicators",
+    "economies",
+)
 
 
 def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:

@@ -14,6 +14,15 @@ from store_batches import make_batch
 from aibridge.errors import ImportRejected, NotFoundError, StoreError
 from aibridge.store import Store
 
+
+def raw_tables(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row of the history tables (schema 4: series, values, flags, superseded)."""
+    return {
+        t: store.con.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+        for t in ("series", "observations", "flags", "superseded", "latest")
+    }
+
+
 ROWS = [
     ("KEN", "IT.NET.USER.ZS", 2015, 16.6),
     ("KEN", "IT.NET.USER.ZS", 2016, 17.8),
@@ -46,10 +55,10 @@ def test_ingest_then_query(store: Store) -> None:
 
 def test_reimport_is_a_noop(store: Store) -> None:
     store.ingest(make_batch(ROWS))
-    before = store.con.sql("SELECT * FROM observations ORDER BY ALL").fetchall()
+    before = raw_tables(store)
     report = store.ingest(make_batch(ROWS))
     assert (report.inserted, report.revised, report.unchanged, report.written) == (0, 0, 6, 0)
-    assert store.con.sql("SELECT * FROM observations ORDER BY ALL").fetchall() == before
+    assert raw_tables(store) == before
     assert len(store.origins()) == 1
     assert len(store.vintages()) == 1
 
@@ -174,10 +183,10 @@ def test_panel_dense_array(store: Store) -> None:
 )
 def test_bad_batches_rejected_store_unchanged(store: Store, rows: list, message: str) -> None:
     store.ingest(make_batch(ROWS))
-    before = store.con.sql("SELECT * FROM observations ORDER BY ALL").fetchall()
+    before = raw_tables(store)
     with pytest.raises(ImportRejected, match=message):
         store.ingest(make_batch(rows, vintage="2030"))
-    assert store.con.sql("SELECT * FROM observations ORDER BY ALL").fetchall() == before
+    assert raw_tables(store) == before
     assert len(store.vintages()) == 1 and len(store.origins()) == 1
 
 
