@@ -292,6 +292,15 @@ def test_projects_need_sign_in_own_organisation_and_csrf(
         ).status_code
         == 403
     )
+    # a contributor cannot post for another organisation by naming it in the form
+    university = registry.find_organisation("Open AI Lab University").id
+    form = owner.get("/en/board/projects/new").text
+    data = _project_form(registry, iati_identifier="KE-GOV-MICT-ORG", organisation_id=university)
+    created = owner.post("/en/board/projects", data={**data, "csrf": _csrf(form)})
+    assert created.status_code == 200  # followed to the new project's page
+    project = registry.get_project("KE-GOV-MICT-ORG")
+    assert project.organisation_id == registry.get_project(project_id).organisation_id
+    count += 1
     # a viewer may read but not post
     reader = _client(app, tokens["reader"])
     assert reader.get("/en/board/projects/new").status_code == 403

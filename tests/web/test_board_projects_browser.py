@@ -22,6 +22,7 @@ from webtest_support import (
     serve,
 )
 
+from aibridge.registry.auth import SYSTEM
 from aibridge.store import Store
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -154,3 +155,31 @@ def test_contributor_records_a_project_a_pledge_and_progress(
     _accessible(tab, f"board-project-edit-{lang}")
     # the one 422 is the deliberate first try with mistakes
     assert [e for e in errors if "status of 422" not in e] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_project_form_and_pledge_page_fit_a_phone(
+    browser: Any, board: tuple[str, Any, dict[str, str]], lang: str
+) -> None:
+    base, registry, tokens = board
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+    tab = context.new_page()
+    _sign_in(tab, base, lang, tokens["lab.contributor"])
+    lab = registry.find_organisation("Open AI Lab University").id
+    pledge = registry.create_pledge(
+        SYSTEM, {"organisation_id": lab, "title": f"GPU hours ({lang})", "amount": 1000.0}
+    )
+    registry.record_progress(
+        SYSTEM, pledge.id, {"reported_on": "2026-01-05", "progress_pct": 10, "note": "Started"}
+    )
+    widths = {}
+    for name, path in (
+        ("project-form", f"/{lang}/board/projects/new"),
+        ("projects", f"/{lang}/board?tab=projects"),
+        ("pledge", f"/{lang}/board/pledges/{pledge.id}"),
+    ):
+        tab.goto(base + path)
+        widths[name] = tab.evaluate("document.documentElement.scrollWidth")
+        _shot(tab, f"phone-board-{name}-{lang}")
+    context.close()
+    assert all(w <= 375 for w in widths.values()), widths
