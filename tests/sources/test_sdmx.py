@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,14 @@ import httpx
 import pytest
 
 from aibridge.errors import ConfigError, SourceFormatError, SourceUnavailable
-from aibridge.sources.sdmx import SdmxClient, known_agencies, map_areas, structure_from_message
+from aibridge.sources.sdmx import (
+    SdmxClient,
+    SdmxStructure,
+    known_agencies,
+    map_areas,
+    structure_from_json,
+    structure_from_message,
+)
 
 RECORDED = Path(__file__).parent / "recorded" / "sdmx"
 
@@ -313,3 +321,34 @@ def test_agency_without_structure_query_keeps_codes(tmp_path: Path) -> None:
     batch = sdmx.fetch("WDI", "A.PC_HH.TOTAL.DE", geo_dim="geo")
     assert len(calls) == 1  # sdmx1 knows WB_WDI has no dataflow endpoint: no second call
     assert batch.indicators.column("name").to_pylist() == ["WB_WDI WDI: PC_HH.TOTAL"]
+
+
+def test_structure_from_json_reads_both_sdmx_json_versions() -> None:
+    v1 = structure_from_json((RECORDED / "oecd_msti_gerd.json").read_bytes())
+    assert v1.flow_name == "Main Science and Technology Indicators"
+    assert v1.codes["UNIT_MEASURE"] == {"PT_B1GQ": "Percentage of GDP"}
+    assert v1.concepts["REF_AREA"] == "Reference area"
+    # SDMX-JSON 2.0 (SDMX 3.0): data.structures[], names localised
+    v2 = {
+        "meta": {"id": "x", "prepared": "2024-01-01T00:00:00Z", "sender": {"id": "OECD"}},
+        "data": {
+            "structures": [
+                {
+                    "name": {"en": "Flow name"},
+                    "dimensions": {
+                        "series": [
+                            {"id": "MEASURE", "names": {"en": "Measure"},
+                             "values": [{"id": "G", "name": {"en": "GERD"}}]}
+                        ]
+                    },
+                    "attributes": {"series": [{"id": "UNIT_MULT", "name": "Unit multiplier",
+                                               "values": [{"id": "6", "name": "Millions"}]}]},
+                }
+            ]
+        },
+    }  # fmt: skip
+    names = structure_from_json(json.dumps(v2).encode())
+    assert names.flow_name == "Flow name"
+    assert names.codes == {"MEASURE": {"G": "GERD"}, "UNIT_MULT": {"6": "Millions"}}
+    assert names.concepts == {"MEASURE": "Measure", "UNIT_MULT": "Unit multiplier"}
+    assert structure_from_json(b"[]") == SdmxStructure()

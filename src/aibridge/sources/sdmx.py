@@ -231,17 +231,19 @@ def structure_from_json(body: bytes) -> SdmxStructure:
                 cid = str(component.get("id", ""))
                 if not cid:
                     continue
-                if _json_text(component.get("name")):
-                    concepts[cid] = _json_text(component.get("name")) or cid
+                concept = _json_text(component.get("name") or component.get("names"))
+                if concept:
+                    concepts[cid] = concept
                 values = component.get("values") or []
                 names = {
-                    str(v["id"]): _json_text(v.get("name")) or str(v["id"])
+                    str(v["id"]): _json_text(v.get("name") or v.get("names")) or str(v["id"])
                     for v in values
                     if isinstance(v, Mapping) and "id" in v
                 }
                 if names:
                     codes[cid] = names
-    return SdmxStructure(flow_name=_json_text(block.get("name")), concepts=concepts, codes=codes)
+    flow_name = _json_text(block.get("name") or block.get("names"))
+    return SdmxStructure(flow_name=flow_name, concepts=concepts, codes=codes)
 
 
 def _json_text(value: Any) -> str | None:
@@ -427,10 +429,10 @@ class SdmxClient:
             names = structure_from_json(resp.body)
         elif structure:
             names = self.fetch_structure(flow)
+        try:
             if names is not None and b"StructureSpecificData" in resp.body[:4096]:
                 # without the DSD, sdmx1 cannot tell series attributes from dimensions
                 message = _parse(resp.body, dsd=names.dsd)
-        try:
             return batch_from_message(
                 message,
                 agency=self.agency,
@@ -663,7 +665,7 @@ def _unit(row: pd.Series, names: SdmxStructure) -> str | None:
         if column is None:
             return None
         value = row[column]
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+        if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
             return None
         return column, str(value).strip()
 
