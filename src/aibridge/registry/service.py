@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from alembic.util.exc import CommandError as AlembicCommandError
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,6 +43,22 @@ __all__ = ["IatiImportReport", "Registry"]
 
 R = TypeVar("R", bound=m.Base)
 P = TypeVar("P", bound=BaseModel)
+
+
+def _organisation_of(row: Any) -> int | None:
+    return getattr(row, "organisation_id", None)
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[R, P]):
+    """A record type of the service's generic operations (``_one``, ``_all``, ``_create``,
+    ``_update``, ``_delete``)."""
+
+    entity: str  # in the audit log and in messages ("edit the need")
+    model: type[R]
+    public: Callable[[R], P]
+    #: the organisation a record belongs to: contributors write only their own's records
+    owner: Callable[[R], int | None] = _organisation_of
 
 
 _TOUCH_EVERY = dt.timedelta(hours=1)
@@ -344,68 +360,94 @@ class Registry:
             return out
 
     # -- generic record operations -------------------------------------------------------
+    def _one(self, kind: _Kind[R, P], key: Any) -> P:
+        with self._read() as session:
+            return kind.public(self._get(session, kind.model, key))
+
+    def _all(self, kind: _Kind[R, P], query: Select[Any]) -> list[P]:
+        with self._read() as session:
+            return [kind.public(r) for r in session.scalars(query)]
+
     def _create(
         self,
         actor: Actor,
-        entity: str,
-        model: type[R],
-        public: Callable[[R], P],
+        kind: _Kind[R, P],
         values: dict[str, Any],
         check: Callable[[Session], None] | None = None,
     ) -> P:
+        """Insert a record (after ``check``; a record of an organisation also needs that
+        organisation to exist) and audit it, in one transaction."""
         with self._write() as session:
+            if "organisation_id" in values:
+                self._org_exists(values["organisation_id"])(session)
             if check is not None:
                 check(session)
-            row = model(**values)
+            row = kind.model(**values)
             session.add(row)
             session.flush()
-            out = public(row)
-            self._audit(session, actor, "create", entity, getattr(row, "id", None), None, out)
+            out = kind.public(row)
+            self._audit(session, actor, "create", kind.entity, getattr(row, "id", None), None, out)
             return out
 
     def _update(
         self,
         actor: Actor,
-        entity: str,
-        model: type[R],
-        public: Callable[[R], P],
+        kind: _Kind[R, P],
         key: Any,
         apply: Callable[[Session, R], None],
         version: int | None,
-        what: str,
+        *,
+        audit_unchanged: bool = False,
     ) -> P:
+        """Lock the record, check the actor may edit it and the ``version`` it was read at,
+        ``apply`` the edit and audit it (only if it changed anything, unless
+        ``audit_unchanged``), in one transaction."""
         with self._write() as session:
-            row = self._get(session, model, key, lock=True)
-            org = getattr(row, "organisation_id", None)
-            if org is not None:
-                actor.require_org(org, f"edit the {what}")
-            self._check_version(row, version, what)
-            before = public(row)
+            row = self._get(session, kind.model, key, lock=True)
+            owner = kind.owner(row)
+            if owner is not None:
+                actor.require_org(owner, f"edit the {kind.entity}")
+            self._check_version(row, version, kind.entity)
+            before = kind.public(row)
             apply(session, row)
             session.flush()
-            out = public(row)
-            if out.model_dump() != before.model_dump():
-                self._audit(session, actor, "update", entity, key, before, out)
+            out = kind.public(row)
+            if audit_unchanged or out.model_dump() != before.model_dump():
+                self._audit(session, actor, "update", kind.entity, key, before, out)
             return out
 
-    def _delete(
+    def _setter(
         self,
-        actor: Actor,
-        entity: str,
-        model: type[R],
-        public: Callable[[R], P],
-        key: Any,
-        what: str,
-    ) -> None:
+        kind: _Kind[R, P],
+        data: BaseModel,
+        *,
+        recheck: type[BaseModel] | None = None,
+        check: Callable[[Session, dict[str, Any]], None] | None = None,
+    ) -> Callable[[Session, R], None]:
+        """The usual edit: ``check`` the fields sent, set them, and validate the record as it
+        would be afterwards against ``recheck`` (its create model's cross-field rules)."""
+        fields = self._fields(data)
+
+        def apply(session: Session, row: R) -> None:
+            if check is not None:
+                check(session, fields)
+            for k, v in fields.items():
+                setattr(row, k, v)
+            if recheck is not None:
+                _recheck(recheck, kind.public(row))
+
+        return apply
+
+    def _delete(self, actor: Actor, kind: _Kind[R, P], key: Any) -> None:
         with self._write() as session:
-            row = self._get(session, model, key, lock=True)
-            org = getattr(row, "organisation_id", None)
-            if org is not None:
-                actor.require_org(org, f"delete the {what}")
-            before = public(row)
+            row = self._get(session, kind.model, key, lock=True)
+            owner = kind.owner(row)
+            if owner is not None:
+                actor.require_org(owner, f"delete the {kind.entity}")
+            before = kind.public(row)
             session.delete(row)
             session.flush()
-            self._audit(session, actor, "delete", entity, key, before, None)
+            self._audit(session, actor, "delete", kind.entity, key, before, None)
 
     @staticmethod
     def _fields(data: BaseModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
@@ -418,13 +460,7 @@ class Registry:
         """Register an organisation (moderators and admins)."""
         actor.require("moderator", "register organisations")
         data = s.validate(s.OrganisationCreate, data)
-        return self._create(
-            actor,
-            "organisation",
-            m.Organisation,
-            s.OrganisationPublic.model_validate,
-            data.model_dump(),
-        )
+        return self._create(actor, _ORGANISATION, data.model_dump())
 
     def update_organisation(
         self, actor: Actor, organisation_id: int, data: s.OrganisationUpdate | dict[str, Any]
@@ -432,39 +468,18 @@ class Registry:
         """Edit an organisation (its own contributors, moderators, admins)."""
         data = s.validate(s.OrganisationUpdate, data)
         _not_null(data, {"name", "kind"})
-
-        def apply(_s: Session, row: m.Organisation) -> None:
-            for k, v in self._fields(data).items():
-                setattr(row, k, v)
-
-        with self._write() as session:  # organisations are scoped by their own id
-            row = self._get(session, m.Organisation, organisation_id, lock=True)
-            actor.require_org(row.id, "edit the organisation")
-            self._check_version(row, data.version, "organisation")
-            before = s.OrganisationPublic.model_validate(row)
-            apply(session, row)
-            session.flush()
-            out = s.OrganisationPublic.model_validate(row)
-            self._audit(session, actor, "update", "organisation", row.id, before, out)
-            return out
+        apply = self._setter(_ORGANISATION, data)
+        return self._update(
+            actor, _ORGANISATION, organisation_id, apply, data.version, audit_unchanged=True
+        )
 
     def delete_organisation(self, actor: Actor, organisation_id: int) -> None:
         """Remove an organisation with no records left (admins)."""
         actor.require("admin", "delete organisations")
-        self._delete(
-            actor,
-            "organisation",
-            m.Organisation,
-            s.OrganisationPublic.model_validate,
-            organisation_id,
-            "organisation",
-        )
+        self._delete(actor, _ORGANISATION, organisation_id)
 
     def get_organisation(self, organisation_id: int) -> s.OrganisationPublic:
-        with self._read() as session:
-            return s.OrganisationPublic.model_validate(
-                self._get(session, m.Organisation, organisation_id)
-            )
+        return self._one(_ORGANISATION, organisation_id)
 
     def find_organisation(self, name_or_ref: str) -> s.OrganisationPublic:
         """An organisation by id, exact name or IATI organisation identifier."""
@@ -491,8 +506,7 @@ class Registry:
             q = q.where(m.Organisation.country == country.upper())
         if search:
             q = q.where(m.Organisation.name.ilike(f"%{search}%"))
-        with self._read() as session:
-            return [s.OrganisationPublic.model_validate(r) for r in session.scalars(q)]
+        return self._all(_ORGANISATION, q)
 
     def _org_exists(self, organisation_id: int) -> Callable[[Session], None]:
         def check(session: Session) -> None:
@@ -510,36 +524,21 @@ class Registry:
         """Post a need for the actor's organisation."""
         data = s.validate(s.NeedCreate, data)
         actor.require_org(data.organisation_id, "post needs")
-        return self._create(
-            actor,
-            "need",
-            m.Need,
-            s.NeedPublic.model_validate,
-            data.model_dump(),
-            self._org_exists(data.organisation_id),
-        )
+        return self._create(actor, _NEED, data.model_dump())
 
     def update_need(
         self, actor: Actor, need_id: int, data: s.NeedUpdate | dict[str, Any]
     ) -> s.NeedPublic:
         data = s.validate(s.NeedUpdate, data)
         _not_null(data, {"economy", "title", "areas", "status"})
-
-        def apply(_s: Session, row: m.Need) -> None:
-            for k, v in self._fields(data).items():
-                setattr(row, k, v)
-            _recheck(s.NeedCreate, s.NeedPublic.model_validate(row))
-
-        return self._update(
-            actor, "need", m.Need, s.NeedPublic.model_validate, need_id, apply, data.version, "need"
-        )
+        apply = self._setter(_NEED, data, recheck=s.NeedCreate)
+        return self._update(actor, _NEED, need_id, apply, data.version)
 
     def delete_need(self, actor: Actor, need_id: int) -> None:
-        self._delete(actor, "need", m.Need, s.NeedPublic.model_validate, need_id, "need")
+        self._delete(actor, _NEED, need_id)
 
     def get_need(self, need_id: int) -> s.NeedPublic:
-        with self._read() as session:
-            return s.NeedPublic.model_validate(self._get(session, m.Need, need_id))
+        return self._one(_NEED, need_id)
 
     def list_needs(
         self,
@@ -558,54 +557,31 @@ class Registry:
             q = q.where(m.Need.status == status)
         if organisation_id is not None:
             q = q.where(m.Need.organisation_id == organisation_id)
-        with self._read() as session:
-            rows = [s.NeedPublic.model_validate(r) for r in session.scalars(q)]
+        rows = self._all(_NEED, q)
         if area is not None:
             rows = [r for r in rows if area in r.areas]
-        return rows[offset : None if limit is None else offset + limit]
+        return _window(rows, limit, offset)
 
     # -- offers ---------------------------------------------------------------------------
     def create_offer(self, actor: Actor, data: s.OfferCreate | dict[str, Any]) -> s.OfferPublic:
         """Post an offer for the actor's organisation."""
         data = s.validate(s.OfferCreate, data)
         actor.require_org(data.organisation_id, "post offers")
-        return self._create(
-            actor,
-            "offer",
-            m.Offer,
-            s.OfferPublic.model_validate,
-            data.model_dump(),
-            self._org_exists(data.organisation_id),
-        )
+        return self._create(actor, _OFFER, data.model_dump())
 
     def update_offer(
         self, actor: Actor, offer_id: int, data: s.OfferUpdate | dict[str, Any]
     ) -> s.OfferPublic:
         data = s.validate(s.OfferUpdate, data)
         _not_null(data, {"kind", "title", "areas", "status"})
-
-        def apply(_s: Session, row: m.Offer) -> None:
-            for k, v in self._fields(data).items():
-                setattr(row, k, v)
-            _recheck(s.OfferCreate, s.OfferPublic.model_validate(row))
-
-        return self._update(
-            actor,
-            "offer",
-            m.Offer,
-            s.OfferPublic.model_validate,
-            offer_id,
-            apply,
-            data.version,
-            "offer",
-        )
+        apply = self._setter(_OFFER, data, recheck=s.OfferCreate)
+        return self._update(actor, _OFFER, offer_id, apply, data.version)
 
     def delete_offer(self, actor: Actor, offer_id: int) -> None:
-        self._delete(actor, "offer", m.Offer, s.OfferPublic.model_validate, offer_id, "offer")
+        self._delete(actor, _OFFER, offer_id)
 
     def get_offer(self, offer_id: int) -> s.OfferPublic:
-        with self._read() as session:
-            return s.OfferPublic.model_validate(self._get(session, m.Offer, offer_id))
+        return self._one(_OFFER, offer_id)
 
     def list_offers(
         self,
@@ -625,35 +601,15 @@ class Registry:
             q = q.where(m.Offer.status == status)
         if organisation_id is not None:
             q = q.where(m.Offer.organisation_id == organisation_id)
-        with self._read() as session:
-            rows = [s.OfferPublic.model_validate(r) for r in session.scalars(q)]
+        rows = self._all(_OFFER, q)
         if area is not None:
             rows = [r for r in rows if area in r.areas]
         if eligible_for:
             e = eligible_for.upper()
             rows = [r for r in rows if not r.eligible_economies or e in r.eligible_economies]
-        return rows[offset : None if limit is None else offset + limit]
+        return _window(rows, limit, offset)
 
     # -- projects (IATI activities) --------------------------------------------------------
-    @staticmethod
-    def _project_public(row: m.Project) -> s.ProjectPublic:
-        return s.ProjectPublic(
-            id=row.id,
-            organisation_id=row.organisation_id,
-            iati_identifier=row.iati_identifier,
-            title=row.title,
-            activity_status=row.activity_status,
-            default_currency=row.default_currency,
-            areas=list(row.areas or []),
-            actions=list(row.actions or []),
-            need_id=row.need_id,
-            offer_id=row.offer_id,
-            activity=s.IatiActivity.model_validate(row.iati),
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-
     @staticmethod
     def _activity_columns(activity: s.IatiActivity, *, check: bool = True) -> dict[str, Any]:
         if check:  # every stored activity must export as valid IATI 2.03
@@ -683,13 +639,6 @@ class Registry:
         """Record a project (an IATI activity) for the actor's organisation."""
         data = s.validate(s.ProjectCreate, data)
         actor.require_org(data.organisation_id, "record projects")
-        org_check = self._org_exists(data.organisation_id)
-        link_check = self._links_exist(data.need_id, data.offer_id)
-
-        def check(session: Session) -> None:
-            org_check(session)
-            link_check(session)
-
         values = {
             "organisation_id": data.organisation_id,
             "areas": data.areas,
@@ -698,7 +647,8 @@ class Registry:
             "offer_id": data.offer_id,
             **self._activity_columns(data.activity),
         }
-        return self._create(actor, "project", m.Project, self._project_public, values, check)
+        check = self._links_exist(data.need_id, data.offer_id)
+        return self._create(actor, _PROJECT, values, check)
 
     def update_project(
         self, actor: Actor, project_id: int, data: s.ProjectUpdate | dict[str, Any]
@@ -714,29 +664,20 @@ class Registry:
                 for k, v in self._activity_columns(data.activity).items():
                     setattr(row, k, v)
 
-        return self._update(
-            actor,
-            "project",
-            m.Project,
-            self._project_public,
-            project_id,
-            apply,
-            data.version,
-            "project",
-        )
+        return self._update(actor, _PROJECT, project_id, apply, data.version)
 
     def delete_project(self, actor: Actor, project_id: int) -> None:
-        self._delete(actor, "project", m.Project, self._project_public, project_id, "project")
+        self._delete(actor, _PROJECT, project_id)
 
     def get_project(self, project_id: int | str) -> s.ProjectPublic:
         """A project by id or IATI identifier."""
         with self._read() as session:
             if isinstance(project_id, int):
-                return self._project_public(self._get(session, m.Project, project_id))
+                return _project_public(self._get(session, m.Project, project_id))
             row = session.scalar(select(m.Project).where(m.Project.iati_identifier == project_id))
             if row is None:
                 raise NotFoundError(f"no project with IATI identifier {project_id!r}")
-            return self._project_public(row)
+            return _project_public(row)
 
     def list_projects(
         self,
@@ -752,26 +693,19 @@ class Registry:
             q = q.where(m.Project.organisation_id == organisation_id)
         if status:
             q = q.where(m.Project.activity_status == status)
-        with self._read() as session:
-            rows = [self._project_public(r) for r in session.scalars(q)]
+        rows = self._all(_PROJECT, q)
         if economy:
             e = economy.upper()
             rows = [r for r in rows if e in iati_xml.recipient_iso3(r.activity)]
-        return rows[offset : None if limit is None else offset + limit]
+        return _window(rows, limit, offset)
 
     # -- pledges ---------------------------------------------------------------------------
     def create_pledge(self, actor: Actor, data: s.PledgeCreate | dict[str, Any]) -> s.PledgePublic:
         data = s.validate(s.PledgeCreate, data)
         actor.require_org(data.organisation_id, "record pledges")
-        org_check = self._org_exists(data.organisation_id)
-
-        def check(session: Session) -> None:
-            org_check(session)
-            if data.project_id is not None:
-                self._get(session, m.Project, data.project_id)
-
+        values = data.model_dump()
         return self._create(
-            actor, "pledge", m.Pledge, s.PledgePublic.model_validate, data.model_dump(), check
+            actor, _PLEDGE, values, lambda session: self._project_of(session, values)
         )
 
     def update_pledge(
@@ -779,31 +713,19 @@ class Registry:
     ) -> s.PledgePublic:
         data = s.validate(s.PledgeUpdate, data)
         _not_null(data, {"title", "status"})
-
-        def apply(session: Session, row: m.Pledge) -> None:
-            fields = self._fields(data)
-            if fields.get("project_id") is not None:
-                self._get(session, m.Project, fields["project_id"])
-            for k, v in fields.items():
-                setattr(row, k, v)
-
-        return self._update(
-            actor,
-            "pledge",
-            m.Pledge,
-            s.PledgePublic.model_validate,
-            pledge_id,
-            apply,
-            data.version,
-            "pledge",
-        )
+        apply = self._setter(_PLEDGE, data, check=self._project_of)
+        return self._update(actor, _PLEDGE, pledge_id, apply, data.version)
 
     def delete_pledge(self, actor: Actor, pledge_id: int) -> None:
-        self._delete(actor, "pledge", m.Pledge, s.PledgePublic.model_validate, pledge_id, "pledge")
+        self._delete(actor, _PLEDGE, pledge_id)
 
     def get_pledge(self, pledge_id: int) -> s.PledgePublic:
-        with self._read() as session:
-            return s.PledgePublic.model_validate(self._get(session, m.Pledge, pledge_id))
+        return self._one(_PLEDGE, pledge_id)
+
+    def _project_of(self, session: Session, fields: dict[str, Any]) -> None:
+        """A pledge's ``project_id``, when given, must be an existing project (404)."""
+        if fields.get("project_id") is not None:
+            self._get(session, m.Project, fields["project_id"])
 
     def list_pledges(
         self, *, organisation_id: int | None = None, economy: str | None = None
@@ -811,8 +733,7 @@ class Registry:
         q = select(m.Pledge).order_by(m.Pledge.id)
         if organisation_id is not None:
             q = q.where(m.Pledge.organisation_id == organisation_id)
-        with self._read() as session:
-            rows = [s.PledgePublic.model_validate(r) for r in session.scalars(q)]
+        rows = self._all(_PLEDGE, q)
         if economy:
             rows = [r for r in rows if economy.upper() in r.economies]
         return rows
@@ -950,9 +871,7 @@ class Registry:
         scored = self._matrix([need], [offer], None, None).explain(0, 0)
         return self._create(
             actor,
-            "match",
-            m.Match,
-            _match_public,
+            _MATCH,
             {
                 "need_id": need_id,
                 "offer_id": offer_id,
@@ -995,8 +914,7 @@ class Registry:
             return out
 
     def get_match(self, match_id: int) -> s.MatchPublic:
-        with self._read() as session:
-            return _match_public(self._get(session, m.Match, match_id))
+        return self._one(_MATCH, match_id)
 
     def list_matches(
         self,
@@ -1012,8 +930,7 @@ class Registry:
             q = q.where(m.Match.offer_id == offer_id)
         if status:
             q = q.where(m.Match.status == status)
-        with self._read() as session:
-            return [_match_public(r) for r in session.scalars(q)]
+        return self._all(_MATCH, q)
 
     # -- resolutions -----------------------------------------------------------------------
     def list_resolutions(self) -> list[s.ResolutionPublic]:
@@ -1131,12 +1048,12 @@ class Registry:
                     session.add(row)
                     session.flush()
                     self._audit(
-                        session, actor, "import", "project", row.id, None, self._project_public(row)
+                        session, actor, "import", "project", row.id, None, _project_public(row)
                     )
                     created.append(act.iati_identifier)
                 else:
                     actor.require_org(row.organisation_id, f"update project {row.iati_identifier}")
-                    before = self._project_public(row)
+                    before = _project_public(row)
                     for k, v in cols.items():
                         setattr(row, k, v)
                     session.flush()
@@ -1147,7 +1064,7 @@ class Registry:
                         "project",
                         row.id,
                         before,
-                        self._project_public(row),
+                        _project_public(row),
                     )
                     updated.append(act.iati_identifier)
                 ids.append(row.id)
@@ -1213,6 +1130,25 @@ class Registry:
 
 
 # --- helpers -----------------------------------------------------------------------------
+def _project_public(row: m.Project) -> s.ProjectPublic:
+    return s.ProjectPublic(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        iati_identifier=row.iati_identifier,
+        title=row.title,
+        activity_status=row.activity_status,
+        default_currency=row.default_currency,
+        areas=list(row.areas or []),
+        actions=list(row.actions or []),
+        need_id=row.need_id,
+        offer_id=row.offer_id,
+        activity=s.IatiActivity.model_validate(row.iati),
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
 def _match_public(row: m.Match) -> s.MatchPublic:
     return s.MatchPublic(
         id=row.id,
@@ -1224,6 +1160,20 @@ def _match_public(row: m.Match) -> s.MatchPublic:
         note=row.note,
         version=row.version,
     )
+
+
+_ORGANISATION = _Kind(
+    "organisation", m.Organisation, s.OrganisationPublic.model_validate, owner=lambda r: r.id
+)
+_NEED = _Kind("need", m.Need, s.NeedPublic.model_validate)
+_OFFER = _Kind("offer", m.Offer, s.OfferPublic.model_validate)
+_PROJECT = _Kind("project", m.Project, _project_public)
+_PLEDGE = _Kind("pledge", m.Pledge, s.PledgePublic.model_validate)
+_MATCH = _Kind("match", m.Match, _match_public)
+
+
+def _window(rows: list[P], limit: int | None, offset: int) -> list[P]:
+    return rows[offset : None if limit is None else offset + limit]
 
 
 def _either_side(actor: Actor, need_org: int, offer_org: int, what: str) -> None:
