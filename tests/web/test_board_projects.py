@@ -358,6 +358,8 @@ def test_board_lists_projects_and_pledges_with_filters(
     assert title not in client.get("/en/board?tab=projects&economy=KEN").text
     assert title in client.get("/en/board?tab=projects&area=1").text
     assert title not in client.get("/en/board?tab=projects&area=3").text
+    partial = client.get("/en/board?tab=projects&status=1", headers={"HX-Request": "true"})
+    assert title in partial.text and "<html" not in partial.text  # the HTMX swap
     assert "Projet" in client.get("/fr/board?tab=projects").text
     assert "Enregistrer un projet" in client.get("/fr/board").text
 
