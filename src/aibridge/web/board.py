@@ -47,7 +47,7 @@ from aibridge.web.board_forms import (
     service_error_field,
 )
 from aibridge.web.data import WebData
-from aibridge.web.i18n import format_pct
+from aibridge.web.i18n import format_pct, format_when
 from aibridge.web.views import (
     Page,
     _is_htmx,
@@ -485,6 +485,7 @@ def _item_page(
         date_type_name=lambda code: date_type_name(lang, code),
         recipients=recipients,
         pct=lambda share: format_pct(share, lang),
+        iso_when=lambda iso: format_when(dt.date.fromisoformat(iso[:10]), lang),
         pledge_status=lambda st: pledge_status_name(lang, st),
         session=session,
         csrf=session.csrf if session else "",
