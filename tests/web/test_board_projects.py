@@ -498,3 +498,39 @@ def test_arabic_project_form_is_translated(
         _post_project(client, registry, lang="ar", iati_identifier="KE-GOV-MICT-AR")
     )
     assert registry.get_project(project_id).activity.lang == "ar"
+
+
+def test_moderators_record_and_edit_projects_of_any_organisation(
+    app: FastAPI, registry: Any, tokens: dict[str, str]
+) -> None:
+    account = registry.create_account(SYSTEM, {"name": "board.moderator", "role": "moderator"})
+    token = registry.create_token(SYSTEM, account.id, label="tests").token
+    moderator = _client(app, token)
+    university = registry.find_organisation("Open AI Lab University")
+    form = moderator.get("/en/board/projects/new").text
+    assert 'id="organisation_id"' in form  # moderators choose the organisation
+    data = _project_form(
+        registry,
+        reporting_ref="FR-RNA-W751234567",
+        iati_identifier="FR-RNA-W751234567-SCHOOL",
+        title="Summer school scholarships",
+        organisation_id=str(university.id),
+    )
+    response = moderator.post("/en/board/projects", data={**data, "csrf": _csrf(form)})
+    assert response.status_code == 200, response.text[:500]
+    project = registry.get_project("FR-RNA-W751234567-SCHOOL")
+    assert project.organisation_id == university.id
+    assert project.activity.reporting_org.type == "80"  # a university
+    # and edit another organisation's project
+    kenya = _client(app, tokens["kenya.contributor"])
+    project_id = _project_id(_post_project(kenya, registry, iati_identifier="KE-GOV-MICT-MOD"))
+    edit = moderator.get(f"/en/board/projects/{project_id}/edit")
+    assert edit.status_code == 200
+    version = re.search(r'name="version" value="(\d+)"', edit.text)
+    assert version is not None
+    data = _project_form(registry, iati_identifier="KE-GOV-MICT-MOD", activity_status="6")
+    data.update(csrf=_csrf(edit.text), version=version.group(1))
+    response = moderator.post(f"/en/board/projects/{project_id}", data=data)
+    assert response.status_code == 200
+    assert registry.get_project(project_id).activity_status == "6"
+    assert "Suspended" in response.text
