@@ -222,61 +222,70 @@ def pillar_chart(
     series: tuple[str, str, str],
     fmt: Any,
     rtl: bool = False,
-    width: int = 520,
+    width: int = 400,
 ) -> str:
-    """Horizontal grouped bars (0-100) of each pillar: the economy, its region's median and
-    its income group's median. ``rows``: (label, economy, region, income); every text is
-    escaped; bars grow from the right in right-to-left reports. The legend is drawn in HTML."""
-    bar, gap, head = 9, 12, 15
-    group_h = head + 3 * bar + gap
-    height = 22 + group_h * len(rows)
-    left, right = 12, 12
-    plot_w = width - left - right - 40
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-    ]
+    """Grouped bars (scale 0-100) of each pillar: the economy, its region's median and its
+    income group's median. ``rows``: (label, economy, region, income).
+
+    One small SVG of bars per pillar, with its label in HTML beside it: WeasyPrint shapes and
+    reorders HTML text (Arabic, Chinese) but not SVG text, so the SVGs hold only bars and
+    digits. The axis is a last SVG row; bars grow from the right in right-to-left reports;
+    every text is escaped. Returns an HTML fragment; the legend is written by the template.
+    """
+    bar = 9
+    height = 3 * bar + 2
+    right_pad = 34  # room for the value label after the longest bar
+    plot_w = width - right_pad - 4
 
     def x_of(v: float) -> float:
         frac = max(0.0, min(1.0, v / 100.0))
-        return width - right - frac * plot_w if rtl else left + frac * plot_w
+        return width - 2 - frac * plot_w if rtl else 2 + frac * plot_w
 
     base = x_of(0.0)
-    for tick in (0, 25, 50, 75, 100):
-        x = x_of(tick)
-        out.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="4" y2="{height - 16}" stroke="#d0d4da" '
-            'stroke-width="0.6"/>'
-        )
-        out.append(
-            f'<text x="{x:.1f}" y="{height - 4}" font-size="9" text-anchor="middle" '
-            f'fill="#333">{escape(fmt(tick))}</text>'
-        )
     anchor = "end" if rtl else "start"
-    for i, (label, *values) in enumerate(rows):
-        y0 = 4 + i * group_h
-        out.append(
-            f'<text x="{width - right if rtl else left}" y="{y0 + 11}" font-size="10" '
-            f'text-anchor="{anchor}" fill="#1a1a1a">{escape(label)}</text>'
-        )
+    grid = "".join(
+        f'<line x1="{x_of(t):.1f}" x2="{x_of(t):.1f}" y1="0" y2="{{h}}" stroke="#d0d4da" '
+        'stroke-width="0.6"/>'
+        for t in (0, 25, 50, 75, 100)
+    )
+    out = [
+        f'<table class="bar-chart" role="img" aria-label="{escape(title)}"><tbody>',
+    ]
+    for label, *values in rows:
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" aria-hidden="true">',
+            grid.replace("{h}", str(height)),
+        ]
         for j, value in enumerate(values):
-            y = y0 + head + j * bar
             if value is None or not math.isfinite(value):
                 continue
+            y = 1 + j * bar
             x = x_of(value)
             x1, x2 = (x, base) if rtl else (base, x)
-            out.append(
+            parts.append(
                 f'<rect x="{x1:.1f}" y="{y:.1f}" width="{max(x2 - x1, 0.5):.1f}" '
                 f'height="{bar - 2}" fill="{BAR_COLOURS[j]}"><title>{escape(series[j])}: '
                 f"{escape(fmt(value))}</title></rect>"
             )
             tx = x - 3 if rtl else x + 3
-            out.append(
+            parts.append(
                 f'<text x="{tx:.1f}" y="{y + bar - 3}" font-size="8" text-anchor="{anchor}" '
                 f'fill="#333">{escape(fmt(value))}</text>'
             )
-    out.append("</svg>")
+        parts.append("</svg>")
+        out.append(f'<tr><th scope="row">{escape(label)}</th><td>{"".join(parts)}</td></tr>')
+    axis = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="14" '
+        f'viewBox="0 0 {width} 14" aria-hidden="true">'
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        axis.append(
+            f'<text x="{x_of(tick):.1f}" y="10" font-size="8" text-anchor="middle" '
+            f'fill="#333">{escape(fmt(tick))}</text>'
+        )
+    axis.append("</svg>")
+    out.append(f"<tr><th></th><td>{''.join(axis)}</td></tr></tbody></table>")
     return "".join(out)
 
 
@@ -437,7 +446,9 @@ def report_html(report: Report) -> str:
         name=country_name(eco.iso2, lang, eco.name),
         region=region_name(eco.un_region, lang) if eco.un_region else "",
         income=translations(lang).gettext(eco.income_group) if eco.income_group else "",
-        num=lambda v: format_number(v, lang),
+        num=(lambda v: Markup('<span dir="ltr">%s</span>') % format_number(v, lang))
+        if LANGUAGES[lang].rtl
+        else (lambda v: format_number(v, lang)),
         int_=lambda v: format_int(int(v), lang),
         when=lambda d: format_when(d, lang),
         term=lambda text: term_html(text, lang),
