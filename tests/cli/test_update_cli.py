@@ -146,6 +146,27 @@ def test_update_sdmx(tmp_path: Path) -> None:
         assert s.indicator("ESTAT.isoc_ci_in_h.PC_HH.TOTAL")["unit"] == "Percentage of households"
 
 
+def test_update_sdmx_no_structure(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    body = (RECORDED / "sdmx" / "estat_isoc_ci_in_h.xml").read_bytes()
+    with respx.mock() as router:
+        route = router.get(url__startswith="https://ec.europa.eu/eurostat/api/dissemination").mock(
+            return_value=httpx.Response(200, content=body)
+        )
+        result = runner.invoke(
+            app,
+            ["update", "sdmx", "ESTAT", "isoc_ci_in_h", "A.PC_HH.TOTAL.DE", "--no-structure",
+             "--store", str(db), "--json"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert route.call_count == 1  # the data only
+    with Store.open(db, read_only=True) as s:
+        assert (
+            s.indicator("ESTAT.isoc_ci_in_h.PC_HH.TOTAL")["name"]
+            == "ESTAT isoc_ci_in_h: PC_HH.TOTAL"
+        )
+
+
 def test_update_sdmx_unknown_agency(tmp_path: Path) -> None:
     result = runner.invoke(app, ["update", "sdmx", "NOPE", "flow", "--store", str(tmp_path / "x")])
     assert result.exit_code != 0

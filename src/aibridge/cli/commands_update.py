@@ -116,13 +116,19 @@ def update_sdmx(
         None, "--geo-dim", help="Economy dimension if not REF_AREA/GEO."
     ),
     vintage: str | None = typer.Option(None, help="Release label (default: the message date)."),
+    no_structure: bool = typer.Option(
+        False,
+        "--no-structure",
+        help="Skip the dataflow structure call: indicators keep their codes as names, no units.",
+    ),
     store: Path | None = StoreOption,
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds allowed for each HTTP call."),
     retries: int = RetriesOption,
     no_cache: bool = NoCacheOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Fetch one SDMX dataflow (annual data) and import it (one transaction)."""
+    """Fetch one SDMX dataflow (annual data) and import it (one transaction); names and units
+    come from the dataflow's codelists."""
     from aibridge.sources.sdmx import SdmxClient
 
     span = year_range(years)
@@ -131,7 +137,9 @@ def update_sdmx(
         _progress() as bar,
     ):
         task = bar.add_task(f"fetching {agency} {flow}", total=None)
-        batch = client.fetch(flow, key, years=span, geo_dim=geo_dim, vintage=vintage)
+        batch = client.fetch(
+            flow, key, years=span, geo_dim=geo_dim, vintage=vintage, structure=not no_structure
+        )
         bar.advance(task, batch.observations.num_rows)
     _ingest(store, [batch], as_json)
 

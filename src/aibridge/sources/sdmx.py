@@ -388,7 +388,7 @@ class SdmxClient:
         except SourceUnavailable as exc:
             raise SourceUnavailable(
                 f"{exc}; the dataflow structure (codelist names) could not be fetched: pass "
-                "structure=False to import the codes without names",
+                "structure=False (CLI: --no-structure) to import the codes without names",
                 source_id=self.http.source_id,
                 url=url,
             ) from exc
@@ -397,7 +397,8 @@ class SdmxClient:
         except SourceFormatError as exc:
             self.http.invalidate(url)
             raise SourceFormatError(
-                f"{exc}; pass structure=False to import the codes without names",
+                f"{exc}; pass structure=False (CLI: --no-structure) to import the codes "
+                "without names",
                 source_id=self.http.source_id,
                 url=url,
             ) from exc
