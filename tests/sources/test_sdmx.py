@@ -283,6 +283,25 @@ def test_code_and_name_disagreeing_is_reported_not_guessed() -> None:
     assert notes["X01"] == "no codelist name"
     # names map where the code does not (Eurostat spells Greece EL either way)
     assert map_areas(["EL"], {"EL": "Greece"}, agency="ESTAT")[0] == {"EL": "GRC"}
+    # publishers' long names agree with their codes: no false conflicts
+    names = {
+        "HK": "China, P.R.: Hong Kong",  # IMF
+        "CN": "China, P.R.: Mainland",
+        "DE": "Germany (until 1990 former territory of the FRG)",  # Eurostat
+        "XK": "Kosovo (under United Nations Security Council Resolution 1244/99)",
+        "COD": "Congo, Democratic Republic of the",
+        "344": "China, Hong Kong Special Administrative Region",  # UN M49
+        "U2": "Euro area",  # an aggregate by name: not merged with the World Bank's EMU
+    }
+    assert map_areas(list(names), names, agency="ESTAT")[0] == {
+        "HK": "HKG",
+        "CN": "CHN",
+        "DE": "DEU",
+        "XK": "XKX",
+        "COD": "COD",
+        "344": "HKG",
+        "U2": None,
+    }
 
 
 def test_structure_unavailable_names_the_way_out(tmp_path: Path) -> None:
