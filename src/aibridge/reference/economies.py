@@ -277,6 +277,53 @@ def _un_region_of_subregion() -> dict[str, str]:
 # --------------------------------------------------------------------------- the table
 @lru_cache(maxsize=1)
 def _rows() -> tuple[dict[str, Any], ...]:
+    """The reference rows, from the on-disk cache when the libraries and this module are
+    unchanged (building them from pycountry, country-converter and CLDR costs ~0.3 s, which
+    every CLI command that opens a new store would otherwise pay)."""
+    import json
+    import os
+
+    cache = _cache_file()
+    if cache is not None:
+        try:
+            return tuple(json.loads(cache.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            pass
+    rows = _build_rows()
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache)  # atomic: a concurrent reader sees all or nothing
+        except OSError:
+            pass  # a read-only home: build again next time
+    return rows
+
+
+def _cache_file() -> Path | None:
+    """``<user cache dir>/aibridge/economies-<key>.json``; the key covers the versions of the
+    libraries the table comes from and this module's own source. None when
+    ``AIBRIDGE_NO_CACHE`` is set."""
+    import hashlib
+    import os
+    from importlib.metadata import PackageNotFoundError, version
+
+    import platformdirs
+
+    if os.environ.get("AIBRIDGE_NO_CACHE"):
+        return None
+    parts = [Path(__file__).read_bytes()]
+    for dist in ("pycountry", "country_converter", "babel", "pandas"):
+        try:
+            parts.append(version(dist).encode())
+        except PackageNotFoundError:
+            parts.append(b"-")
+    key = hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir("aibridge", appauthor=False)) / f"economies-{key}.json"
+
+
+def _build_rows() -> tuple[dict[str, Any], ...]:
     import pycountry
 
     data = _coco_data()
