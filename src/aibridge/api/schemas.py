@@ -689,6 +689,7 @@ class ScenarioRequest(BaseModel):
         Field(
             ge=0,
             le=1000,
+            strict=True,
             description="Monte Carlo replications of the economy's 5-95 % bands, baseline and "
             "scenario with the same draws (0: no bands). With the default 200 the baseline "
             "bands equal those of the results route.",
