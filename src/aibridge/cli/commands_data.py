@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -29,8 +29,10 @@ from rich.table import Table
 from rich.text import Text
 
 from aibridge.errors import ConfigError
-from aibridge.sources._base import Batch, Source
-from aibridge.store import ImportReport, Store
+
+if TYPE_CHECKING:  # the store and sources pull in duckdb and pyarrow: import them on use
+    from aibridge.sources._base import Batch, Source
+    from aibridge.store import ImportReport, Store
 
 __all__ = ["parse_years", "register"]
 
@@ -69,6 +71,8 @@ def _progress() -> Progress:
 
 
 def _open(path: Path | None, *, read_only: bool) -> Store:
+    from aibridge.store import Store
+
     return Store.open(path, read_only=read_only)
 
 
@@ -201,6 +205,7 @@ def _import_batches(s: Store, src: Source, path: Path | None, bar: Progress) -> 
 
 def _import_shared(path: Path | None, store: Path | None, as_json: bool) -> None:
     from aibridge.sources.catalog import import_shared
+    from aibridge.store import ImportReport
 
     with _open(store, read_only=False) as s, _progress() as bar:
         task = bar.add_task("shared data", total=None)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -78,6 +77,8 @@ def _groups(panel: Any, store: str | None) -> tuple[dict[str, tuple[Any, ...]], 
 
 
 def _context(framework: str, store: str | None, year: int | None) -> _Context:
+    import numpy as np
+
     from aibridge.engine.build import build_index
     from aibridge.engine.spec import Panel
     from aibridge.frameworks import load_framework, load_panel
@@ -336,6 +337,8 @@ def divide(
 ) -> None:
     """Inequality between and within groups over time (Gini, Theil), sigma and beta convergence."""
     import dataclasses
+
+    import numpy as np
 
     from aibridge.analysis.divide import (
         beta_convergence,

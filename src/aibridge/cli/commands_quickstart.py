@@ -16,12 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
-
-from aibridge.settings import find_shared_data, get_settings
 
 console = Console()
 
@@ -44,6 +41,7 @@ def quickstart(
 ) -> None:
     """Create the store, load the open data, build the indices and print a summary."""
     from aibridge.cli import commands_data
+    from aibridge.settings import find_shared_data, get_settings
 
     settings = get_settings()
     store_path = store or Path(settings.store_path)
@@ -99,6 +97,8 @@ def quickstart(
 
 def _summarise(name: str, store_path: str, top: int) -> None:
     """Build a built-in framework on the store and print top, bottom and biggest movers."""
+    import numpy as np
+
     from aibridge.engine.build import build_index
     from aibridge.errors import AibridgeError
     from aibridge.frameworks import load_framework, load_panel

@@ -11,14 +11,16 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
 from aibridge.errors import AuthenticationFailed, ValidationFailed
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 console = Console()
 registry_app = typer.Typer(
@@ -92,6 +94,8 @@ def _parse_sets(sets: list[str] | None, file: Path | None) -> dict[str, Any]:
 
 
 def _dump(obj: Any) -> Any:
+    from pydantic import BaseModel
+
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="json")
     if isinstance(obj, list):

@@ -16,12 +16,15 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from aibridge.cli.commands_data import StoreOption, _open, _print_report, _progress, parse_years
 from aibridge.errors import ConfigError
-from aibridge.sources._base import Batch
+
+if TYPE_CHECKING:  # pyarrow: imported on use
+    from aibridge.sources._base import Batch
 
 __all__ = ["register", "update_app"]
 
