@@ -100,3 +100,40 @@ def test_every_help_imports_no_heavy_library() -> None:
 def test_light_modules_stay_light(module: str) -> None:
     heavy = _heavy_after(f"import {module}")
     assert heavy == [], f"`import {module}` imported {heavy}"
+
+
+# -- usage errors: the funnel in cli/main.py (typer ships its own copy of click, so its usage
+# errors are typer.TyperException, not click.ClickException) ------------------------------
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["status", "--bogus"], "No such option: --bogus"),
+        (["aci", "path"], "Missing argument 'economy'"),
+        (["index", "build", "hdi", "--year", "abc"], "Invalid value for '--year'"),
+        (["nosuch"], "No such command 'nosuch'"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aibridge.cli.main import run
+
+    with pytest.raises(SystemExit) as info:
+        run(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Error:") and message in err, err
+    assert "unexpected" not in err and "Traceback" not in err and "\n" not in err
+
+
+def test_no_arguments_print_the_help_and_no_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from aibridge.cli.main import run
+
+    with pytest.raises(SystemExit) as info:
+        run([])
+    assert info.value.code == 2  # click's convention for "no command given"
+    out = capsys.readouterr()
+    assert "Usage" in out.out and "aci" in out.out
+    assert out.err == ""

@@ -81,12 +81,15 @@ def run(argv: list[str] | None = None) -> None:
     except typer.Abort:
         err_console.print("Aborted.")
         sys.exit(1)
-    except Exception as exc:  # click usage errors and unexpected failures
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors (typer ships its own copy of click)
+        if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help already
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            err_console.print(
+                f"[bold red]Error:[/] {exc.format_message()}{hint}", highlight=False, soft_wrap=True
+            )
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # unexpected failures
         if debug:
             raise
         err_console.print(
