@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Optional, TypeVar, get_type_hints
+from typing import Annotated, Any, ClassVar, Literal, Optional, TypeVar, get_type_hints
 
 import pycountry
 from pydantic import (
@@ -204,9 +204,19 @@ class _Patch(_In):
         super().__init_subclass__(**kwargs)
 
 
-def _check_range(lo: Any, hi: Any, lo_name: str, hi_name: str) -> None:
-    if lo is not None and hi is not None and hi < lo:
-        raise ValueError(f"{hi_name} must not be before/below {lo_name} ({hi} < {lo})")
+class _Ranged(_In):
+    """Base of models with ordered field pairs ``(lo, hi)``: ``hi`` must not be below ``lo``
+    when both are given (a field an update leaves out counts as not given)."""
+
+    ranges: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Any:
+        for lo_name, hi_name in self.ranges:
+            lo, hi = getattr(self, lo_name, None), getattr(self, hi_name, None)
+            if lo is not None and hi is not None and hi < lo:
+                raise ValueError(f"{hi_name} must not be before/below {lo_name} ({hi} < {lo})")
+        return self
 
 
 # --- organisations ----------------------------------------------------------------------
@@ -243,22 +253,11 @@ class OrganisationPublic(_Out):
 
 
 # --- needs ------------------------------------------------------------------------------
-class _NeedFields(_In):
-    @model_validator(mode="after")
-    def _ranges(self) -> Any:
-        _check_range(
-            getattr(self, "budget_min", None),
-            getattr(self, "budget_max", None),
-            "budget_min",
-            "budget_max",
-        )
-        _check_range(
-            getattr(self, "start_date", None),
-            getattr(self, "end_date", None),
-            "start_date",
-            "end_date",
-        )
-        return self
+class _NeedFields(_Ranged):
+    ranges: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("budget_min", "budget_max"),
+        ("start_date", "end_date"),
+    )
 
 
 class NeedCreate(_NeedFields):
@@ -302,16 +301,8 @@ class NeedPublic(_Out):
 
 
 # --- offers -----------------------------------------------------------------------------
-class _OfferFields(_In):
-    @model_validator(mode="after")
-    def _ranges(self) -> Any:
-        _check_range(
-            getattr(self, "available_from", None),
-            getattr(self, "available_until", None),
-            "available_from",
-            "available_until",
-        )
-        return self
+class _OfferFields(_Ranged):
+    ranges: ClassVar[tuple[tuple[str, str], ...]] = (("available_from", "available_until"),)
 
 
 class OfferCreate(_OfferFields):
