@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "web"))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "tests"))  # support.*
 
 from webtest_support import serve
 

@@ -15,9 +15,11 @@ import pyarrow as pa
 import uvicorn
 from fastapi import FastAPI
 
-from aibridge.sources._base import OBSERVATION_SCHEMA, Batch, Origin, indicator_table
+from aibridge.sources._base import OBSERVATION_SCHEMA, Batch, indicator_table
 from aibridge.store import Store
 from aibridge.web.app import mount_web
+from support.data import INTERNET_USE, Row, origin, panel_rows
+from support.registry import seed_registry
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
@@ -70,56 +72,28 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
     return list(json.loads(result))
 
 
-ECONOMIES = ("KEN", "NGA", "FRA", "CHN", "SAU", "BRA", "IND", "USA", "DEU", "EGY")
-
-
 def fixture_batch() -> Batch:
-    rows: list[dict[str, object]] = []
-    for i, eco in enumerate(ECONOMIES):
-        for year in range(2015, 2023):
-            rows.append(
-                {
-                    "economy": eco,
-                    "indicator": "IT.NET.USER.ZS",
-                    "year": year,
-                    "value": 10.0 + 7 * i + 2.5 * (year - 2015),
-                    "flag": "E" if (eco == "KEN" and year == 2022) else None,
-                }
-            )
-        if eco != "EGY":
-            rows.append(
-                {
-                    "economy": eco,
-                    "indicator": "EGDI.egdi",
-                    "year": 2022,
-                    "value": 0.3 + 0.06 * i,
-                    "flag": "I" if eco == "NGA" else None,
-                }
-            )
-        # HDI components (so the built-in HDI framework can be ranked), 2021-2022
-        for year in (2021, 2022):
-            for code, value in (
-                ("HDR.le", 55.0 + 3 * ((i * 7) % 10) + 0.2 * (year - 2021)),
-                ("HDR.eys", 9.0 + 0.8 * i),
-                ("HDR.mys", 4.0 + (0.9 * i if i % 2 else 0.6 * i)),
-                ("HDR.gnipc", 1500.0 * (1 + (i * 3) % 10) ** 1.6),
-            ):
-                rows.append(
-                    {"economy": eco, "indicator": code, "year": year, "value": value, "flag": None}
-                )
-    obs = pa.Table.from_pylist(rows, schema=OBSERVATION_SCHEMA)
+    """Internet use and the HDI components (``support.data``) plus the E-Government index
+    for 2022 (no value for Egypt; Nigeria's imputed), with a ``<script>`` in its metadata."""
+
+    def egdi(i: int, eco: str) -> list[Row]:
+        if eco == "EGY":
+            return []
+        flag = "I" if eco == "NGA" else None
+        return [
+            {
+                "economy": eco,
+                "indicator": "EGDI.egdi",
+                "year": 2022,
+                "value": 0.3 + 0.06 * i,
+                "flag": flag,
+            }
+        ]
+
+    obs = pa.Table.from_pylist(panel_rows(egdi), schema=OBSERVATION_SCHEMA)
     indicators = indicator_table(
         [
-            {
-                "code": "IT.NET.USER.ZS",
-                "name": "Individuals using the Internet (% of population)",
-                "unit": "%",
-                "description": "Internet users are individuals who have used the Internet.",
-                "topic": "Infrastructure",
-                "direction": 1,
-                "licence": "CC BY-4.0",
-                "source": "World Development Indicators",
-            },
+            INTERNET_USE,
             {
                 "code": "EGDI.egdi",
                 "name": "E-Government Development Index",
@@ -132,16 +106,10 @@ def fixture_batch() -> Batch:
             },
         ]
     )
-    origin = Origin(
-        source_id="test-src",
-        uri="/data/test.csv",
-        sha256="0" * 64,
-        vintage="2024-01-01",
-        publisher="Test publisher",
-        licence="CC BY-4.0",
-        title="Test source",
+    source = origin(
+        "test-src", "2024-01-01", uri="/data/test.csv", sha256="0" * 64, title="Test source"
     )
-    return Batch(origin=origin, observations=obs, indicators=indicators)
+    return Batch(origin=source, observations=obs, indicators=indicators)
 
 
 def make_app(store: Store) -> FastAPI:
@@ -154,45 +122,13 @@ def make_app(store: Store) -> FastAPI:
 def make_registry(path: Path) -> tuple[Any, dict[str, str]]:
     """A SQLite registry with two organisations, a contributor of each, a viewer, one need
     and one offer; returns the registry and the API tokens by account name."""
-    from aibridge.registry.auth import SYSTEM
-    from aibridge.registry.service import Registry
-
-    registry = Registry(f"sqlite:///{path}")
-    ministry = registry.create_organisation(
-        SYSTEM, {"name": "Ministry of ICT, Kenya", "kind": "government", "country": "KEN"}
-    )
-    university = registry.create_organisation(
-        SYSTEM, {"name": "Open AI Lab University", "kind": "university", "country": "FRA"}
-    )
-    tokens: dict[str, str] = {}
-    for name, role, org in (
-        ("kenya.contributor", "contributor", ministry.id),
-        ("lab.contributor", "contributor", university.id),
-        ("reader", "viewer", None),
-    ):
-        account = registry.create_account(
-            SYSTEM, {"name": name, "role": role, "organisation_id": org}
-        )
-        tokens[name] = registry.create_token(SYSTEM, account.id, label="tests").token
-    registry.create_need(
-        SYSTEM,
-        {
-            "organisation_id": ministry.id,
-            "economy": "KEN",
-            "title": "Training for data scientists in public statistics",
-            "description": "Two cohorts of 30 statisticians.",
-            "areas": [3, 4],
-            "actions": ["AP5"],
-        },
-    )
-    registry.create_offer(
-        SYSTEM,
-        {
-            "organisation_id": university.id,
-            "kind": "training",
-            "title": "Machine learning summer school",
-            "areas": [3],
-            "actions": ["AP5"],
-        },
+    registry, tokens, _ = seed_registry(
+        path,
+        (
+            ("kenya.contributor", "contributor", "ministry"),
+            ("lab.contributor", "contributor", "university"),
+            ("reader", "viewer", None),
+        ),
+        need_description="Two cohorts of 30 statisticians.",
     )
     return registry, tokens
