@@ -176,3 +176,23 @@ def test_aci_divide_and_gender_lens(client: TestClient, lens: Any) -> None:
     for iso3 in ("FIN", "NOR", "KEN"):
         if iso3 in scored:
             assert scored[iso3]["score"] == pytest.approx(want.loc[iso3, "score"], rel=1e-12)
+
+
+def test_gender_lens_rule_is_the_same_wherever_it_is_built(
+    real_db: str, lens: Any, client: TestClient
+) -> None:
+    """Bug: `build_aci(framework="aci_gender")` (aci profile/scenario, the web app) applied the
+    ACI's sub-pillar minimum to the lens, scoring about 50 economies instead of the 175 that
+    `aci build --framework aci_gender` publishes."""
+    from aibridge.web.data import WebData
+    from aibridge.web.rankings import compute_ranking
+
+    same = build_aci(store_path=real_db, framework="aci_gender", n_uncertainty=0)
+    published = lens.scores_frame(lens.latest_year).dropna(subset=["score"])
+    assert len(published) >= 160
+    got = same.scores_frame(lens.latest_year).dropna(subset=["score"])
+    assert list(got["economy"]) == list(published["economy"])
+    store = client.app.state.store  # type: ignore[attr-defined]  # the file is open there
+    ranking = compute_ranking(WebData(store), "aci_gender", year=lens.latest_year)
+    web = {r.economy: r.score for r in ranking.rows}
+    assert web == pytest.approx(dict(zip(published["economy"], published["score"], strict=True)))

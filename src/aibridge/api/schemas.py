@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from aibridge.api.params import ECONOMY_CODE
 
@@ -682,6 +682,14 @@ class Divide(BaseModel):
     count: int
 
 
+def _json_integer(value: Any) -> Any:
+    """A JSON integer as JSON Schema reads one: ``200`` or ``200.0``, never ``true`` or
+    ``"200"`` (Pydantic's lax mode would take both)."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
 class ScenarioRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -715,11 +723,11 @@ class ScenarioRequest(BaseModel):
         Field(
             ge=0,
             le=1000,
-            strict=True,
             description="Monte Carlo replications of the economy's 5-95 % bands, baseline and "
             "scenario with the same draws (0: no bands). With the default 200 the baseline "
             "bands equal those of the results route.",
         ),
+        BeforeValidator(_json_integer),  # after Field: the limits stay in the JSON schema
     ] = 200
 
 
