@@ -18,19 +18,21 @@ task and a body copy per request) that does, in order:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
 import re
+import secrets
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+import orjson
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aibridge.api.errors import PROBLEM_JSON
@@ -47,7 +49,19 @@ __all__ = [
 _SAFE_ID: Final = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _UNMETERED: Final = ("/healthz", "/readyz", "/metrics")
 _NEGOTIATED: Final = ("/v1/observations",)
+_METHODS: Final = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 access_log = logging.getLogger("aibridge.api.access")
+
+# request ids: a random per-process prefix and a counter (32 hex digits, unique across
+# processes and restarts; ``uuid4`` would cost a system call for 16 random bytes per request)
+_ID_PREFIX: Final = secrets.token_hex(8)
+_id_counter = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """A fresh request id: 32 lower-case hex digits."""
+    return f"{_ID_PREFIX}{next(_id_counter) & 0xFFFFFFFFFFFFFFFF:016x}"
+
 
 # -- logging ----------------------------------------------------------------------------------
 
@@ -57,22 +71,34 @@ _STD_ATTRS: Final = frozenset(
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and every ``extra`` field."""
+    """One JSON object per line: time, level, logger, message and every ``extra`` field.
+
+    Encoded by orjson (a few microseconds a line); the seconds part of the timestamp is
+    formatted once per second, not once per line."""
+
+    _second: int = -1
+    _stamp: str = ""
 
     def format(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
         out: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": f"{self._stamp}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
         }
         for key, value in record.__dict__.items():
-            if key not in _STD_ATTRS and not key.startswith("_"):
+            if key not in _STD_ATTRS and key[0] != "_":
                 out[key] = value
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        try:
+            return orjson.dumps(out, default=str).decode()
+        except (TypeError, orjson.JSONEncodeError):  # e.g. an int beyond 64 bits
+            return json.dumps(out, ensure_ascii=False, default=str)
 
 
 def configure_logging(level: int | str = logging.INFO) -> None:
@@ -143,8 +169,7 @@ class RateLimiter:
             del self._buckets[k]
 
 
-def _client_key(headers: Headers, scope: Scope) -> str:
-    auth = headers.get("authorization", "")
+def _client_key(auth: str, scope: Scope) -> str:
     if auth[:7].lower() == "bearer " and len(auth) > 7:
         return "token:" + hashlib.sha256(auth[7:].strip().encode()).hexdigest()[:24]
     client = scope.get("client")
@@ -224,6 +249,25 @@ class Metrics:
             "Read answers served from the response cache",
             registry=self.registry,
         )
+        # labelled children by (method, route, status): ``labels()`` validates and locks on
+        # every call, a dict look-up does not (routes and statuses are finite sets)
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request and its duration."""
+        key = (method, route, status)
+        pair = self._children.get(key)
+        if pair is None:
+            if method not in _METHODS:
+                method = "OTHER"  # a client's made-up method must not add label values
+                key = (method, route, status)
+            pair = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[key] = pair
+        pair[0].inc()
+        pair[1].observe(seconds)
 
 
 # -- the middleware -----------------------------------------------------------------------------
@@ -244,7 +288,13 @@ def _problem(status: int, title: str, detail: str, request_id: str, path: str) -
 
 class ApiMiddleware:
     """See the module docstring. ``version`` returns the current data+framework version
-    string; ``cacheable(path)`` says whether a GET on ``path`` may carry an ETag."""
+    string; ``cacheable(path)`` says whether a GET on ``path`` may carry an ETag.
+
+    The hot path (a cache hit or a 304) reads the request headers in one pass, takes the
+    ETag from a memo keyed by (version, path, query, Accept) instead of hashing again,
+    counts metrics through cached label children and writes one access-log line."""
+
+    ETAG_MEMO_MAX: Final = 50_000
 
     def __init__(
         self,
@@ -270,15 +320,33 @@ class ApiMiddleware:
             if limits.response_cache_bytes > 0
             else None
         )
+        self._cache_control_value = self._cache_control().encode()
+        self._etags: dict[tuple[str, str, bytes, str], str] = {}
+        # route template by ETag: a 304 or a cache hit never reaches the router, yet its
+        # metrics and log line name the route that made the answer
+        self._routes: dict[str, str] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        headers = Headers(scope=scope)
-        given = headers.get("x-request-id", "")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        # the few request headers this layer reads, in one pass (ASGI names are lower-case;
+        # the first occurrence wins, as with starlette's Headers.get)
+        given = length = auth = if_none_match = accept = None
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                given = given if given is not None else value.decode("latin-1")
+            elif key == b"content-length":
+                length = length if length is not None else value.decode("latin-1")
+            elif key == b"authorization":
+                auth = auth if auth is not None else value.decode("latin-1")
+            elif key == b"if-none-match":
+                if_none_match = if_none_match if if_none_match is not None else value
+            elif key == b"accept":
+                accept = accept if accept is not None else value.decode("latin-1")
+        request_id = given if given and _SAFE_ID.match(given) else new_request_id()
+        rid = request_id.encode()
         scope.setdefault("state", {})["request_id"] = request_id
         path: str = scope["path"]
         method: str = scope["method"]
@@ -289,16 +357,16 @@ class ApiMiddleware:
             hdrs = [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode()),
+                (b"x-request-id", rid),
             ]
             hdrs += [(k.lower().encode(), v.encode()) for k, v in (extra or {}).items()]
             await send({"type": "http.response.start", "status": status, "headers": hdrs})
             await send({"type": "http.response.body", "body": body})
 
+        etag: str | None = None
         self.metrics.in_flight.inc()
         try:
             # 2. body size ------------------------------------------------------------------
-            length = headers.get("content-length")
             limit = self.limits.max_body_bytes
             if length is not None and (not length.isdigit() or int(length) > limit):
                 await reply(
@@ -316,7 +384,7 @@ class ApiMiddleware:
                 return
             # 3. rate limit -----------------------------------------------------------------
             if self.limiter is not None and not path.startswith(_UNMETERED):
-                key = _client_key(headers, scope)
+                key = _client_key(auth or "", scope)
                 allowed, wait, _left = self.limiter.hit(key)
                 if allowed and key.startswith("token:") and self.ip_limiter is not None:
                     client = scope.get("client")
@@ -340,10 +408,9 @@ class ApiMiddleware:
                     )
                     return
             # 4. conditional GET ---------------------------------------------------------------
-            etag: str | None = None
             if method in ("GET", "HEAD") and self.cacheable(path):
-                etag = self._etag(scope, headers)
-                if _matches(headers.get("if-none-match"), etag):
+                etag = self._etag(path, scope.get("query_string", b""), accept)
+                if if_none_match is not None and _matches(if_none_match.decode("latin-1"), etag):
                     status_box[0] = 304
                     await send(
                         {
@@ -351,9 +418,9 @@ class ApiMiddleware:
                             "status": 304,
                             "headers": [
                                 (b"etag", etag.encode()),
-                                (b"cache-control", self._cache_control().encode()),
+                                (b"cache-control", self._cache_control_value),
                                 (b"vary", b"Accept"),
-                                (b"x-request-id", request_id.encode()),
+                                (b"x-request-id", rid),
                             ],
                         }
                     )
@@ -364,7 +431,7 @@ class ApiMiddleware:
                     if hit is not None:
                         self.metrics.cache_hits.inc()
                         status_box[0] = hit[0]
-                        hdrs = [*hit[1], (b"x-request-id", request_id.encode())]
+                        hdrs = [*hit[1], (b"x-request-id", rid)]
                         await send(
                             {"type": "http.response.start", "status": hit[0], "headers": hdrs}
                         )
@@ -425,6 +492,11 @@ class ApiMiddleware:
                     out = MutableHeaders(scope=message)
                     out["X-Request-ID"] = request_id
                     if etag is not None and message["status"] == 200:
+                        route = scope.get("route")
+                        if route is not None and etag not in self._routes:
+                            if len(self._routes) >= self.ETAG_MEMO_MAX:
+                                self._routes.clear()
+                            self._routes[etag] = getattr(route, "path", "unmatched")
                         out["ETag"] = etag
                         out["Cache-Control"] = self._cache_control()
                         out.append("Vary", "Accept")
@@ -440,44 +512,64 @@ class ApiMiddleware:
         finally:
             self.metrics.in_flight.dec()
             elapsed = time.perf_counter() - start
-            route = scope.get("route")
-            template = getattr(route, "path", None) or (
-                "static" if path.startswith("/static/") else "unmatched"
+            template = (
+                getattr(scope.get("route"), "path", None)
+                or (self._routes.get(etag) if etag is not None else None)
+                or ("static" if path.startswith("/static/") else "unmatched")
             )
             status = status_box[0]
-            self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(elapsed)
+            self.metrics.observe(method, template, status, elapsed)
             if self.limits.access_log and access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
-                access_log.info(
-                    "request",
-                    extra={
-                        "request_id": request_id,
-                        "method": method,
-                        "path": path,
-                        "route": template,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 3),
-                        "client": client[0] if client else None,
-                    },
+                # makeRecord + handle: the line logger.info() would write, without its
+                # stack walk for the caller's file and line (unused in an access log)
+                access_log.handle(
+                    access_log.makeRecord(
+                        access_log.name,
+                        logging.INFO,
+                        __file__,
+                        0,
+                        "request",
+                        (),
+                        None,
+                        extra={
+                            "request_id": request_id,
+                            "method": method,
+                            "path": path,
+                            "route": template,
+                            "status": status,
+                            "duration_ms": round(elapsed * 1000, 3),
+                            "client": client[0] if client else None,
+                        },
+                    )
                 )
 
     def _cache_control(self) -> str:
         return f"public, max-age={self.limits.cache_max_age}, must-revalidate"
 
-    def _etag(self, scope: Scope, headers: Headers) -> str:
-        digest = hashlib.sha256()
-        for part in (
+    def _etag(self, path: str, query: bytes, accept: str | None) -> str:
+        """The strong ETag of a read answer: a hash of the data version, path, query and
+        (observations only) the Accept header; memoised, so a repeated request costs a dict
+        look-up, and a new data version makes new keys (the memo is cleared when large)."""
+        # only observations negotiate a format; elsewhere the body does not depend on
+        # Accept, and hashing it would split the cache by client
+        key = (
             self.version(),
-            scope["path"],
-            scope.get("query_string", b"").decode("latin-1"),
-            # only observations negotiate a format; elsewhere the body does not depend on
-            # Accept, and hashing it would split the cache by client
-            headers.get("accept", "") if scope["path"].startswith(_NEGOTIATED) else "",
-        ):
-            digest.update(part.encode())
-            digest.update(b"\0")
-        return '"' + digest.hexdigest()[:32] + '"'
+            path,
+            query,
+            (accept or "") if path.startswith(_NEGOTIATED) else "",
+        )
+        etag = self._etags.get(key)
+        if etag is None:
+            digest = hashlib.sha256()
+            for part in (key[0], key[1], key[2].decode("latin-1"), key[3]):
+                digest.update(part.encode())
+                digest.update(b"\0")
+            etag = '"' + digest.hexdigest()[:32] + '"'
+            if len(self._etags) >= self.ETAG_MEMO_MAX:
+                self._etags.clear()
+            self._etags[key] = etag
+        return etag
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:

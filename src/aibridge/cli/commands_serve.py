@@ -2,7 +2,8 @@
 
 Nothing to set up: the store (``settings.store_path``) and the registry are created on first
 use when missing. The server is single-process because a DuckDB file has one writer; reads are
-served concurrently from a thread pool (one DuckDB cursor per thread).
+served concurrently from a thread pool (one DuckDB cursor per thread). uvicorn runs with
+uvloop and httptools and without its own access log (``aibridge.api.app.serve``).
 """
 
 from __future__ import annotations
@@ -49,15 +50,11 @@ def serve(
         )
         return
     from aibridge.api.app import create_app
+    from aibridge.api.app import serve as serve_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=False,  # the app writes its own structured access log
-        proxy_headers=False,
-    )
+    # uvloop + httptools, no uvicorn access log (the app writes its own JSON line), heap
+    # frozen after start-up: see aibridge.api.app.serve
+    serve_app(create_app(settings), host=host, port=port, log_level=log_level)
 
 
 def register(app: typer.Typer) -> None:
