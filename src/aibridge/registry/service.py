@@ -49,6 +49,10 @@ def _organisation_of(row: Any) -> int | None:
     return getattr(row, "organisation_id", None)
 
 
+def _id_of(row: Any) -> Any:
+    return getattr(row, "id", None)
+
+
 @dataclass(frozen=True)
 class _Kind(Generic[R, P]):
     """A record type of the service's generic operations (``_one``, ``_all``, ``_create``,
@@ -59,6 +63,8 @@ class _Kind(Generic[R, P]):
     public: Callable[[R], P]
     #: the organisation a record belongs to: contributors write only their own's records
     owner: Callable[[R], int | None] = _organisation_of
+    #: the record's key in the audit log
+    key: Callable[[R], Any] = _id_of
 
 
 _TOUCH_EVERY = dt.timedelta(hours=1)
@@ -386,7 +392,7 @@ class Registry:
             session.add(row)
             session.flush()
             out = kind.public(row)
-            self._audit(session, actor, "create", kind.entity, getattr(row, "id", None), None, out)
+            self._audit(session, actor, "create", kind.entity, kind.key(row), None, out)
             return out
 
     def _update(
@@ -934,13 +940,10 @@ class Registry:
 
     # -- resolutions -----------------------------------------------------------------------
     def list_resolutions(self) -> list[s.ResolutionPublic]:
-        with self._read() as session:
-            rows = session.scalars(select(m.Resolution).order_by(m.Resolution.adopted_on))
-            return [s.ResolutionPublic.model_validate(r) for r in rows]
+        return self._all(_RESOLUTION, select(m.Resolution).order_by(m.Resolution.adopted_on))
 
     def get_resolution(self, symbol: str) -> s.ResolutionPublic:
-        with self._read() as session:
-            return s.ResolutionPublic.model_validate(self._get(session, m.Resolution, symbol))
+        return self._one(_RESOLUTION, symbol)
 
     def resolutions_for(self, economy: str) -> list[s.ResolutionPublic]:
         """Every tracked resolution with ``role`` = how ``economy`` relates to it (for
@@ -963,14 +966,7 @@ class Registry:
             if session.get(m.Resolution, data.symbol) is not None:
                 raise ConflictError(f"resolution {data.symbol} is already tracked")
 
-        with self._write() as session:
-            check(session)
-            row = m.Resolution(**data.model_dump())
-            session.add(row)
-            session.flush()
-            out = s.ResolutionPublic.model_validate(row)
-            self._audit(session, actor, "create", "resolution", row.symbol, None, out)
-            return out
+        return self._create(actor, _RESOLUTION, data.model_dump(), check)
 
     # -- audit log -------------------------------------------------------------------------
     def audit_log(
@@ -1170,6 +1166,9 @@ _OFFER = _Kind("offer", m.Offer, s.OfferPublic.model_validate)
 _PROJECT = _Kind("project", m.Project, _project_public)
 _PLEDGE = _Kind("pledge", m.Pledge, s.PledgePublic.model_validate)
 _MATCH = _Kind("match", m.Match, _match_public)
+_RESOLUTION = _Kind(
+    "resolution", m.Resolution, s.ResolutionPublic.model_validate, key=lambda r: r.symbol
+)
 
 
 def _window(rows: list[P], limit: int | None, offset: int) -> list[P]:
