@@ -187,12 +187,12 @@ def test_gender_lens_rule_is_the_same_wherever_it_is_built(
     from aibridge.web.data import WebData
     from aibridge.web.rankings import compute_ranking
 
-    same = build_aci(store_path=real_db, framework="aci_gender", n_uncertainty=0)
+    store = client.app.state.store  # type: ignore[attr-defined]  # the file is open there
+    same = build_aci(store=store, framework="aci_gender", n_uncertainty=0)
     published = lens.scores_frame(lens.latest_year).dropna(subset=["score"])
     assert len(published) >= 160
     got = same.scores_frame(lens.latest_year).dropna(subset=["score"])
     assert list(got["economy"]) == list(published["economy"])
-    store = client.app.state.store  # type: ignore[attr-defined]  # the file is open there
     ranking = compute_ranking(WebData(store), "aci_gender", year=lens.latest_year)
     web = {r.economy: r.score for r in ranking.rows}
     assert web == pytest.approx(dict(zip(published["economy"], published["score"], strict=True)))
