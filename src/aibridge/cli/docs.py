@@ -42,7 +42,8 @@ def render() -> str:
         "",
         "Generated from the commands by `scripts/gen-cli-docs` (`python -m aibridge.cli.docs`);",
         "do not edit by hand. Every command also answers `--help`. Errors print one line",
-        "`Error: ...` and exit 1; add `--debug` (before the command) for the traceback.",
+        "`Error: ...` and exit 1 (2 for a usage error such as an unknown option); add",
+        "`--debug` (before the command) for the traceback.",
         "",
     ]
     for path, cmd in iter_commands():
