@@ -237,6 +237,38 @@ class Built:
     aci: Any = None  # analysis.aci.AciBuild for the ACI frameworks
     bands: dict[tuple[int, int], pd.DataFrame | None] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def gaps(self, store: Store, year: int, nodes: Sequence[str] | None = None) -> pd.DataFrame:
+        """``analysis.divide.gaps`` of every economy for ``year`` (the same for every profile
+        of that year, so computed once per build)."""
+        from aibridge.analysis.divide import gaps
+
+        key = ("gaps", int(year), None if nodes is None else tuple(nodes))
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = gaps(self.result, self.groups(store), year=year, nodes=nodes)
+            self.memo[key] = hit
+        return hit
+
+    def action_map(self) -> dict[str, Any] | None:
+        """``action_map.yaml`` (read once per build); None when it cannot be read (the
+        profile then lists no links, never a 500)."""
+        from aibridge.analysis.aci import load_action_map
+
+        if ("action_map",) not in self.memo:
+            try:
+                self.memo[("action_map",)] = load_action_map()
+            except AibridgeError:
+                self.memo[("action_map",)] = None
+        return self.memo[("action_map",)]
+
+    def groups(self, store: Store) -> dict[str, tuple[Any, ...]]:
+        hit = self.memo.get(("groups",))
+        if hit is None:
+            hit = _groups(store, self.result.economies)
+            self.memo[("groups",)] = hit
+        return hit
 
     @property
     def root(self) -> str:
@@ -567,18 +599,12 @@ def _no_score(name: str, built: Built, economy: str, year: int) -> ApiProblem:
 
 
 def _profile_gaps(
-    built: Built, economy: str, groups: dict[str, tuple[Any, ...]], year: int
+    built: Built, store: Store, economy: str, groups: dict[str, tuple[Any, ...]], year: int
 ) -> tuple[list[ProfileGap], str | None]:
     """Every pillar and sub-pillar behind a peer-group median with its mapped actions and SDG
     targets (as the web profile and ``aibridge aci profile`` list them)."""
-    from aibridge.analysis.aci import load_action_map
-    from aibridge.analysis.divide import gaps
-
-    if built.aci is None:
-        return [], None
-    try:
-        amap = load_action_map()
-    except AibridgeError:  # a broken map leaves the profile without links, never a 500
+    amap = built.action_map()
+    if built.aci is None or amap is None:
         return [], None
     tree = built.result.tree
     agg = [c for c, lv in zip(tree.codes, tree.levels, strict=True) if lv > 1 and c != built.root]
@@ -586,7 +612,7 @@ def _profile_gaps(
     by_node = {str(ln["node"]): ln for ln in amap["links"]}
     actions = {str(k): str(v) for k, v in (amap.get("actions") or {}).items()}
     targets = {str(k): str(v) for k, v in (amap.get("sdg_targets") or {}).items()}
-    frame = gaps(built.result, groups, year=year, nodes=agg)
+    frame = built.gaps(store, year, agg)
     out = []
     for r in frame[frame["economy"] == economy].to_dict("records"):
         node = str(r["node"])
@@ -653,7 +679,7 @@ def get_profile(
     (``action_map.yaml``, ACI frameworks); and a trend projection with its prediction interval
     and low-confidence flag (``aibridge.analysis.divide`` and ``projection``). An economy-year
     the ACI coverage rule leaves unscored answers 409 with the reason."""
-    from aibridge.analysis.divide import bottleneck, gaps, nearest_peers
+    from aibridge.analysis.divide import bottleneck, nearest_peers
     from aibridge.analysis.projection import project
 
     built = get_built(request, store, name)
@@ -677,8 +703,8 @@ def get_profile(
         raise NotFoundError(f"{name} was not built for {year}; years: {list(result.years)}")
     if year not in scored_years:
         raise _no_score(name, built, economy, year)
-    groups = _groups(store, result.economies)
-    g = gaps(result, groups, year=year)
+    groups = built.groups(store)
+    g = built.gaps(store, year)
     mine = g[g["economy"] == economy]
     names = dict(zip(result.tree.codes, result.tree.names, strict=True))
     cols = np.full((len(mine), 4), np.nan)
@@ -728,9 +754,8 @@ def get_profile(
     except DataError:
         peer_list = []
     actions: list[ProfileAction] = []
-    if built.aci is not None:
-        from aibridge.analysis.aci import load_action_map
-
+    amap = built.action_map()
+    if built.aci is not None and amap is not None:
         wanted = set(mine["node"])
         actions = [
             ProfileAction(
@@ -739,10 +764,10 @@ def get_profile(
                 sdg=list(ln.get("sdg", [])),
                 reason=str(ln["reason"]),
             )
-            for ln in load_action_map()["links"]
+            for ln in amap["links"]
             if ln["node"] in wanted
         ]
-    gap_links, map_version = _profile_gaps(built, economy, groups, year)
+    gap_links, map_version = _profile_gaps(built, store, economy, groups, year)
     proj = project(result, target_year=target_year, economies=[economy])
     projections = [
         ProfileProjection(
@@ -847,7 +872,7 @@ def get_divide(
         scores=result.scores[keep],
         ranks=result.ranks[keep],
     )
-    groups = _groups(store, result.economies)
+    groups = built.groups(store)
     frame = inequality_over_time(sub, node=code, groups={by: groups[by]}, balanced=balanced)
     note = None
     most = max(int(np.count_nonzero(~np.isnan(sub.scores[t, :, root]))) for t in range(len(keep)))
