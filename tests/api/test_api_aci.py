@@ -440,3 +440,19 @@ def test_missing_data_still_answers_409() -> None:
         r = client.get(f"/v1/frameworks/aci/{route}")
         assert r.status_code == 409 and "the store lacks" in r.json()["detail"], route
     store.close()
+
+
+def test_a_year_before_the_published_table(aci_client: TestClient, aci_store: Store) -> None:
+    """`aci build` publishes 2015 onwards by default; `--year 2014` publishes 2014, and so
+    does `results?year=2014`, bands included."""
+    one = build_aci(store=aci_store, year=2014, n_uncertainty=200)
+    want = one.scores_frame(2014).set_index("economy")
+    body = aci_client.get("/v1/frameworks/aci/results?node=aci&year=2014").json()
+    assert body["years"] == [2014] and body["bands"]["years"] == [2014]
+    rows = _root(body["data"])
+    assert len(rows) == len(want) == 195
+    for e, x in rows.items():
+        assert x["status"] == want.loc[e, "status"]
+        if x["score"] is not None:
+            assert x["score"] == pytest.approx(want.loc[e, "score"], rel=1e-12)
+            assert x["rank_p95"] == pytest.approx(want.loc[e, "rank_p95"], rel=1e-12)

@@ -263,6 +263,16 @@ class Built:
                 self.memo[("action_map",)] = None
         return self.memo[("action_map",)]
 
+    def published(self, year: int) -> pd.DataFrame:
+        """The ACI's published table of one year (``aibridge aci build --year``; the bands are
+        filled from :meth:`year_bands`): the cached table, or built for an earlier year."""
+        if year in set(self.frame["year"].unique()):
+            return self.frame
+        key = ("published", int(year))
+        if key not in self.memo:
+            self.memo[key] = self.aci.publish(year=year, n_uncertainty=0).frame
+        return self.memo[key]
+
     def groups(self, store: Store) -> dict[str, tuple[Any, ...]]:
         hit = self.memo.get(("groups",))
         if hit is None:
@@ -505,6 +515,8 @@ def get_results(
     most 5,000 a request; cached with the build)."""
     built = get_built(request, store, name)
     frame = built.frame
+    if built.aci is not None and year is not None and year in built.aci.panel.years:
+        frame = built.published(year)  # a year before the table's first (2015) too
     if not all_years:
         chosen = year if year is not None else built.default_year
         frame = frame[frame["year"] == chosen]
