@@ -286,6 +286,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--obs-rate", type=float, default=20.0)
+    parser.add_argument(
+        "--obs-duration",
+        type=float,
+        default=30.0,
+        help="seconds of observations load (600 answers at 20/s, so p99 is not one sample)",
+    )
     parser.add_argument("--indicator", default="SP.POP.TOTL")
     parser.add_argument("--framework", default="hdi", help="framework of the profile route")
     parser.add_argument("--json", help="write the numbers to this file")
@@ -412,7 +418,7 @@ def main() -> None:
         observations = measured(
             server.pid,
             lambda: _run(
-                load(port, [obs_path], args.obs_rate, args.duration, warmup=1.0, connections=4)
+                load(port, [obs_path], args.obs_rate, args.obs_duration, warmup=1.0, connections=4)
             ),
             gc_log,
         )
