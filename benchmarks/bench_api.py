@@ -261,6 +261,7 @@ def markdown_rows(result: dict[str, Any]) -> list[str]:
     cold = result["profile_route"]["cold_sequential"]
     return [
         f"Run {date} UTC on {result['machine']}; {result['server']}; {result['pinning']}; "
+        f"niceness {result['niceness']}; "
         f"load average (1 min) at start {result['load_average_start'][0]:.2f}; commit "
         f"{result['commit']}; command: `{result['command']}`",
         "",
@@ -303,6 +304,13 @@ def main() -> None:
         action="store_true",
         help="pin the server to core 0 and the generator to core 1 (os.sched_setaffinity)",
     )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="change the niceness of the generator and the server by this much (e.g. -10, "
+        "needs root): on a shared machine, shows how much of the tail is other jobs",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--server-cpus", help=argparse.SUPPRESS)
@@ -321,6 +329,7 @@ def main() -> None:
         t = time.perf_counter()
         build_store(Path(store), args.datasets.split(","))
         print(f"built {store} from {args.datasets} in {time.perf_counter() - t:.1f} s")
+    niceness = os.nice(args.nice) if args.nice else os.nice(0)  # the server inherits it
     pin = args.pin and hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2
     if pin:
         os.sched_setaffinity(0, {1})
@@ -434,6 +443,7 @@ def main() -> None:
             "commit": _commit(),
             "server": f"uvicorn ({info['loop']}, {info['http']}), 1 process, JSON access log on",
             "pinning": "server on core 0, generator on core 1" if pin else "not pinned",
+            "niceness": niceness,
             "load_average_start": [round(x, 2) for x in start_load],
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
             "response_cache": not args.no_cache,
