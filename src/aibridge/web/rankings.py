@@ -317,12 +317,12 @@ def rankings(
     """Ranks with 5–95 % bands, filters, sorting, CSV, and pillar-weight sliders."""
     try:
         ranking = compute_ranking(data, name, year=year, weights=_weights_from_query(request))
+    except AibridgeError as exc:  # before KeyError: NotFoundError is both (missing data)
+        if request.url.path.endswith("/rankings"):
+            raise  # the index page tries the next framework
+        return _not_found(request, lang, str(exc))
     except KeyError:
         return _not_found(request, lang, _t(lang, "No such framework."))
-    except AibridgeError as exc:
-        if request.url.path.endswith("/rankings"):
-            raise
-        return _not_found(request, lang, str(exc))
     page = Page(request, lang, data)
     shown = _filtered(ranking, data, region, income)
     rows = list(shown.rows)
