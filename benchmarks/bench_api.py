@@ -246,7 +246,8 @@ def machine() -> str:
 def markdown_rows(result: dict[str, Any]) -> list[str]:
     """Rows for the table in docs/benchmarks.md (REST API section)."""
     cache = "on" if result["response_cache"] else "off"
-    date = result["date"]
+    # the run's options that change what is measured (not where the store or JSON live)
+    date = result["date"] + (f" `{result['options']}`" if result.get("options") else "")
 
     def row(route: str, r: dict[str, Any], cache_note: str = cache) -> str:
         lo, hi = r["load_average"]
@@ -260,8 +261,8 @@ def markdown_rows(result: dict[str, Any]) -> list[str]:
 
     cold = result["profile_route"]["cold_sequential"]
     return [
-        f"Run {date} UTC on {result['machine']}; {result['server']}; {result['pinning']}; "
-        f"niceness {result['niceness']}; "
+        f"Run {result['date']} UTC on {result['machine']}; {result['server']}; "
+        f"{result['pinning']}; niceness {result['niceness']}; "
         f"load average (1 min) at start {result['load_average_start'][0]:.2f}; commit "
         f"{result['commit']}; command: `{result['command']}`",
         "",
@@ -440,6 +441,7 @@ def main() -> None:
             "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
             "machine": machine(),
             "command": command,
+            "options": _measuring_options(sys.argv[1:]),
             "commit": _commit(),
             "server": f"uvicorn ({info['loop']}, {info['http']}), 1 process, JSON access log on",
             "pinning": "server on core 0, generator on core 1" if pin else "not pinned",
@@ -460,6 +462,20 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         tmp.cleanup()
+
+
+def _measuring_options(argv: list[str]) -> str:
+    """``argv`` without ``--store FILE`` and ``--json FILE``."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--store", "--json"):
+            skip = True
+        elif not arg.startswith(("--store=", "--json=")):
+            out.append(arg)
+    return shlex.join(out)
 
 
 def _commit() -> str:
