@@ -54,8 +54,9 @@ def test_cache_hit_and_304_count_under_the_route_template(api_store: Store) -> N
     )
     assert app.state.metrics.cache_hits._value.get() == 1
     text = c.get("/metrics").text
-    ok = 'aibridge_http_requests_total{method="GET",route="/v1/economies/{code}/latest",status="200"} 2.0'
-    not_modified = 'aibridge_http_requests_total{method="GET",route="/v1/economies/{code}/latest",status="304"} 1.0'
+    series = 'aibridge_http_requests_total{method="GET",route="/v1/economies/{code}/latest"'
+    ok = series + ',status="200"} 2.0'
+    not_modified = series + ',status="304"} 1.0'
     assert ok in text and not_modified in text
     assert 'route="unmatched",status="200"' not in text
 
