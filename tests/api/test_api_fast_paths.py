@@ -142,3 +142,12 @@ def test_serve_runs_uvicorn_tuned_and_freezes_the_heap(monkeypatch: pytest.Monke
     assert calls["proxy_headers"] is False and calls["frozen"] is True
     # uvloop and httptools are pinned dependencies, so "auto" picks them
     assert app_module.server_info() == {"loop": "uvloop", "http": "httptools"}
+
+
+def test_one_code_and_a_list_of_codes_select_the_same_rows(client: TestClient) -> None:
+    one = client.get("/v1/observations?economy=KEN&limit=1000").json()["data"]
+    both = client.get("/v1/observations?economy=KEN,NGA&limit=1000").json()["data"]
+    assert one and one == [r for r in both if r["economy"] == "KEN"]
+    ind = client.get("/v1/observations?indicator=IT.NET.USER.ZS&limit=1000").json()["data"]
+    assert ind and all(r["indicator"] == "IT.NET.USER.ZS" for r in ind)
+    assert {r["economy"] for r in ind} >= {"KEN", "NGA"}

@@ -159,12 +159,15 @@ def query_page(
     """Up to ``limit + 1`` rows after ``after`` (the extra row says whether a page follows)."""
     where: list[str] = []
     params: list[Any] = []
-    if economies:
-        where.append("list_contains(?::VARCHAR[], economy)")
-        params.append(economies)
-    if indicators:
-        where.append("list_contains(?::VARCHAR[], indicator)")
-        params.append(indicators)
+    # one code compares with "=", which DuckDB pushes into the view's key tables; a list
+    # goes in as one parameter (any length, no SQL built from values)
+    for codes, column in ((economies, "economy"), (indicators, "indicator")):
+        if codes and len(codes) == 1:
+            where.append(f"{column} = ?")
+            params.append(codes[0])
+        elif codes:
+            where.append(f"list_contains(?::VARCHAR[], {column})")
+            params.append(codes)
     if year_from is not None:
         where.append("year >= ?")
         params.append(year_from)
