@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_api import (
     DEFAULT_DATASETS,
+    _commit,
     _read_response,
     build_store,
     free_port,
@@ -216,10 +218,10 @@ def main() -> None:
     server = via_uvicorn(store, args.n)
     server.update(via_uvicorn(store, args.n, cache=False))
     date = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    command = shlex.join([".venv/bin/python", "benchmarks/bench_api_cpu.py", *sys.argv[1:]])
     print(
         f"CPU per request, {date} UTC, {machine()}, load average {load:.2f}–"
-        f"{os.getloadavg()[0]:.2f}; command: `.venv/bin/python benchmarks/bench_api_cpu.py "
-        f"{' '.join(sys.argv[1:])}`"
+        f"{os.getloadavg()[0]:.2f}; commit {_commit()}; command: `{command}`"
     )
     print()
     print("| answer | app only (in-process) | through uvicorn (server process) |")
