@@ -173,7 +173,8 @@ def freeze_heap() -> None:
     A full collection scans every tracked object, and after start-up there are about
     300,000 of them (pandas, polars, FastAPI, SQLAlchemy): ~0.1-0.5 s with the GIL held, so a
     full collection while serving would stall every request in flight. Frozen objects are
-    never scanned, so later collections only look at what the server made since."""
+    never scanned, so later collections only look at what the server made since (the price:
+    a start-up object that later becomes part of a garbage cycle is not reclaimed)."""
     import contextlib
     import gc
     import importlib
