@@ -118,6 +118,20 @@ def test_bottleneck_is_largest_gap_below_peers(built) -> None:  # type: ignore[n
         bottleneck(res, "E00", groups, grouping="nope")
 
 
+def test_bottleneck_from_precomputed_gaps_is_identical(built) -> None:  # type: ignore[no-untyped-def]
+    """The API computes ``gaps`` once per build (both groupings, every node) and hands it to
+    ``bottleneck``; the answer must equal the one computed from scratch."""
+    res, panel = built
+    groups = {"region": panel.groups["region"], "income_group": panel.groups["region"][::-1]}
+    frame = gaps(res, groups)
+    for e in res.economies:
+        for grouping in groups:
+            a = bottleneck(res, e, groups, grouping=grouping)
+            b = bottleneck(res, e, groups, grouping=grouping, gaps_frame=frame)
+            assert (a.pillar, a.reason, a.gaps) == (b.pillar, b.reason, b.gaps)
+            assert a.gap == b.gap or (np.isnan(a.gap) and np.isnan(b.gap))
+
+
 def test_nearest_peers_by_pillar_distance(built) -> None:  # type: ignore[no-untyped-def]
     res, _ = built
     p = nearest_peers(res, "E03", k=3)

@@ -163,13 +163,15 @@ def bottleneck(
     *,
     grouping: str | None = None,
     year: int | None = None,
+    gaps_frame: pd.DataFrame | None = None,
 ) -> Bottleneck:
     """The pillar with the largest gap below the peers' median (``grouping``: default first).
 
     Gaps are in score units; pillars of one framework share the normalised scale, so the gaps
     compare directly. If the economy is at or above its peers on every pillar, ``pillar`` is
     the one with the smallest lead and ``reason`` says so; pillars without a score or without
-    peers are skipped.
+    peers are skipped. ``gaps_frame``: :func:`gaps` of this ``year`` computed beforehand with
+    these ``groups`` (e.g. once for every profile of a build) instead of again here.
     """
     if not groups:
         raise DataError("bottleneck needs at least one grouping (e.g. region or income_group)")
@@ -178,7 +180,10 @@ def bottleneck(
         raise DataError(f"unknown grouping {gname!r}; choose one of {sorted(groups)}")
     _economy(result, economy)
     pillars = pillar_codes(result)
-    frame = gaps(result, {gname: groups[gname]}, year=year, nodes=pillars)
+    if gaps_frame is not None:
+        frame = gaps_frame[gaps_frame["node"].isin(pillars)]
+    else:
+        frame = gaps(result, {gname: groups[gname]}, year=year, nodes=pillars)
     rows = frame[(frame["economy"] == economy) & frame[f"gap_{gname}"].notna()]
     g = dict(zip(rows["node"], rows[f"gap_{gname}"].astype(float), strict=True))
     if not g:

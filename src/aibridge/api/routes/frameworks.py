@@ -751,7 +751,7 @@ def get_profile(
         for r, bb in zip(mine.to_dict("records"), cols, strict=True)
     ]
     try:
-        bn = bottleneck(result, economy, groups, grouping="region", year=year)
+        bn = bottleneck(result, economy, groups, grouping="region", year=year, gaps_frame=g)
         neck: ProfileBottleneck | None = ProfileBottleneck(
             pillar=bn.pillar, grouping=bn.grouping, gap=_num(bn.gap), reason=bn.reason
         )
