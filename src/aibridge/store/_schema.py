@@ -66,6 +66,20 @@ ECONOMY_COLUMNS: tuple[str, ...] = (
     "is_un_member",
 )
 
+# The views spell an observation out: codes, flag, source and vintage of its origin.
+_SAME_ROW = "{t}.series_id = o.series_id AND {t}.year = o.year AND {t}.origin_id = o.origin_id"
+_SPELLED = (
+    "e.economy, i.indicator, o.year, o.value, f.flag, v.source_id, v.label AS vintage, "
+    "g.vintage_id, o.origin_id"
+)
+_DIMENSIONS = f"""
+    JOIN series s ON s.series_id = o.series_id
+    JOIN economy_keys e ON e.economy_id = s.economy_id
+    JOIN indicator_keys i ON i.indicator_id = s.indicator_id
+    JOIN origins g ON g.origin_id = o.origin_id
+    JOIN vintages v ON v.vintage_id = g.vintage_id
+    LEFT JOIN flags f ON {_SAME_ROW.format(t="f")}"""
+
 DDL: tuple[str, ...] = (
     """
     CREATE TABLE IF NOT EXISTS store_meta (
@@ -189,34 +203,18 @@ DDL: tuple[str, ...] = (
         origin_id INTEGER NOT NULL
     )
     """,
-    """
+    f"""
     CREATE VIEW IF NOT EXISTS history AS
-    SELECT e.economy, i.indicator, o.year, o.value, f.flag, v.source_id, v.label AS vintage,
-           g.vintage_id, o.origin_id, x.origin_id IS NULL AS is_current
+    SELECT {_SPELLED}, x.origin_id IS NULL AS is_current
     FROM observations o
-    JOIN series s ON s.series_id = o.series_id
-    JOIN economy_keys e ON e.economy_id = s.economy_id
-    JOIN indicator_keys i ON i.indicator_id = s.indicator_id
-    JOIN origins g ON g.origin_id = o.origin_id
-    JOIN vintages v ON v.vintage_id = g.vintage_id
-    LEFT JOIN flags f
-        ON f.series_id = o.series_id AND f.year = o.year AND f.origin_id = o.origin_id
-    LEFT JOIN superseded x
-        ON x.series_id = o.series_id AND x.year = o.year AND x.origin_id = o.origin_id
+    {_DIMENSIONS}
+    LEFT JOIN superseded x ON {_SAME_ROW.format(t="x")}
     """,
-    """
+    f"""
     CREATE VIEW IF NOT EXISTS current AS
-    SELECT e.economy, i.indicator, o.year, o.value, f.flag, v.source_id, v.label AS vintage,
-           g.vintage_id, o.origin_id
-    FROM (SELECT * FROM observations o ANTI JOIN superseded x
-          ON x.series_id = o.series_id AND x.year = o.year AND x.origin_id = o.origin_id) o
-    JOIN series s ON s.series_id = o.series_id
-    JOIN economy_keys e ON e.economy_id = s.economy_id
-    JOIN indicator_keys i ON i.indicator_id = s.indicator_id
-    JOIN origins g ON g.origin_id = o.origin_id
-    JOIN vintages v ON v.vintage_id = g.vintage_id
-    LEFT JOIN flags f
-        ON f.series_id = o.series_id AND f.year = o.year AND f.origin_id = o.origin_id
+    SELECT {_SPELLED}
+    FROM (SELECT * FROM observations o ANTI JOIN superseded x ON {_SAME_ROW.format(t="x")}) o
+    {_DIMENSIONS}
     """,
     """
     CREATE TABLE IF NOT EXISTS latest (
