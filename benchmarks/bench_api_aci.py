@@ -13,7 +13,6 @@ cache of the middleware turned off so each request runs its route. Wall time and
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import platform
 import statistics
@@ -23,56 +22,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-SHARED = (
-    "wdi-metadata-2020",
-    "wdi-recent",
-    "gapminder-systema-globalis",
-    "undp-hdr-2023-24",
-    "un-egdi-2003-2024",
-    "github-innovation-graph",
-    "owid-ai",
-    "itu-gci-2020",
-    "odin-2022",
-    "sdg-ict-2020",
-    "wgi-2024",
-    "wb-spi-2021",
-    "wb-gtmi-2022",
-)
 ECONOMIES = ("KEN", "IND", "BRA", "DEU", "USA", "NGA", "IDN", "MEX", "EGY", "VNM")
 
 
 def make_store(path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    """The real open data the ACI, its gender lens and the HDI read (tests/support/aci_store)."""
+    import sys
 
-    from aibridge.analysis.aci import EXPERT_INPUTS
-    from aibridge.frameworks import load_framework
     from aibridge.settings import Settings, find_shared_data
-    from aibridge.sources.catalog import ingest_batches, read_shared
-    from aibridge.store import Store
 
     shared = find_shared_data(Settings())
     if shared is None:
         raise SystemExit("needs the open data (AIBRIDGE_SHARED_DATA or ../shared/data)")
-    codes = {str(e["source"]) for e in EXPERT_INPUTS}
-    for name in ("aci", "aci_gender", "hdi"):
-        fw = load_framework(name)
-        codes |= set(fw.source_codes().values())
-        codes |= {i.denominator for i in fw.indicators if i.denominator}
-    wanted = pa.array(sorted(codes))
-    with Store(path) as store:
-        for name in SHARED:
-            batches = [
-                dataclasses.replace(
-                    b,
-                    observations=b.observations.filter(
-                        pc.is_in(b.observations["indicator"], wanted)
-                    ),
-                    indicators=b.indicators.filter(pc.is_in(b.indicators["code"], wanted)),
-                )
-                for b in read_shared(shared, datasets=[name])
-            ]
-            ingest_batches(store, batches)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from support.aci_store import build_aci_store
+
+    build_aci_store(shared, path, frameworks=("aci", "aci_gender", "hdi"))
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, float]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -247,46 +245,17 @@ def test_expert_inputs_never_join_a_framework_without_their_parent() -> None:
 
 
 # -- real data ----------------------------------------------------------------------------------
-SHARED = [
-    "wdi-metadata-2020",
-    "wdi-recent",
-    "gapminder-systema-globalis",
-    "undp-hdr-2023-24",
-    "un-egdi-2003-2024",
-    "github-innovation-graph",
-    "owid-ai",
-    "itu-gci-2020",
-    "odin-2022",
-    "sdg-ict-2020",
-    "wgi-2024",
-    "wb-spi-2021",
-    "wb-gtmi-2022",
-]
 
 
 @pytest.fixture(scope="module")
 def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The shared open data, only the series the ACI and the gender lens use (~15 s), plus the
     published indices the validation compares with."""
-    from aibridge.sources.catalog import ingest_batches, read_shared
+    from support.aci_store import build_aci_store
 
     refs = {"HDR.hdi", "EGDI.egdi", "ITU.gci"}  # published indices for convergent validity
-    wanted = pa.array(sorted(set(_source_codes("aci")) | set(_source_codes("aci_gender")) | refs))
     db = tmp_path_factory.mktemp("aci-real") / "store.duckdb"
-    with Store(db) as store:
-        for name in SHARED:
-            batches = [
-                dataclasses.replace(
-                    b,
-                    observations=b.observations.filter(
-                        pc.is_in(b.observations["indicator"], wanted)
-                    ),
-                    indicators=b.indicators.filter(pc.is_in(b.indicators["code"], wanted)),
-                )
-                for b in read_shared(shared_data, datasets=[name])
-            ]
-            ingest_batches(store, batches)
-    return str(db)
+    return str(build_aci_store(shared_data, db, extra=refs))
 
 
 def test_real_data_aci_latest_year(real_store: str) -> None:

@@ -3,72 +3,28 @@ absent): the API serves what `aibridge aci build` publishes from the same store 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 from fastapi.testclient import TestClient
 
-from aibridge.analysis.aci import EXPERT_INPUTS, build_aci, build_aci_gender
+from aibridge.analysis.aci import build_aci, build_aci_gender
 from aibridge.api import create_app
 from aibridge.api.middleware import Limits
-from aibridge.frameworks import load_framework
 from aibridge.settings import Settings
 from aibridge.store import Store
 
 pytestmark = pytest.mark.shared_data
 
-SHARED = [
-    "wdi-metadata-2020",
-    "wdi-recent",
-    "gapminder-systema-globalis",
-    "undp-hdr-2023-24",
-    "un-egdi-2003-2024",
-    "github-innovation-graph",
-    "owid-ai",
-    "itu-gci-2020",
-    "odin-2022",
-    "sdg-ict-2020",
-    "wgi-2024",
-    "wb-spi-2021",
-    "wb-gtmi-2022",
-]
-
-
-def _codes() -> set[str]:
-    out = {str(e["source"]) for e in EXPERT_INPUTS}
-    for name in ("aci", "aci_gender"):
-        fw = load_framework(name)
-        out |= set(fw.source_codes().values())
-        out |= {i.denominator for i in fw.indicators if i.denominator}
-    return out
-
 
 @pytest.fixture(scope="module")
 def real_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A store file with the series of the ACI and the gender lens (about 30 s)."""
-    from aibridge.sources.catalog import ingest_batches, read_shared
+    from support.aci_store import build_aci_store
 
-    wanted = pa.array(sorted(_codes()))
-    db = tmp_path_factory.mktemp("api-aci-real") / "store.duckdb"
-    with Store(db) as store:
-        for name in SHARED:
-            batches = [
-                dataclasses.replace(
-                    b,
-                    observations=b.observations.filter(
-                        pc.is_in(b.observations["indicator"], wanted)
-                    ),
-                    indicators=b.indicators.filter(pc.is_in(b.indicators["code"], wanted)),
-                )
-                for b in read_shared(shared_data, datasets=[name])
-            ]
-            ingest_batches(store, batches)
-    return str(db)
+    return str(build_aci_store(shared_data, tmp_path_factory.mktemp("api-aci-real") / "s.duckdb"))
 
 
 @pytest.fixture(scope="module")

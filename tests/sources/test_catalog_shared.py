@@ -86,3 +86,23 @@ def test_all_my_datasets_ingest_into_a_store(shared_data: Path) -> None:
     again = import_shared(store, shared_data, datasets=MINE)
     assert store.con.execute("SELECT count(*) FROM observations").fetchall()[0][0] == stored
     assert len(again.datasets) == len(MINE)
+
+
+@pytest.mark.shared_data
+def test_import_shared_only_some_indicators(shared_data: Path) -> None:
+    wanted = {"HDR.hdi", "HDR.le", "NOT.A.CODE"}
+    with Store(":memory:") as store:
+        report = import_shared(store, shared_data, datasets=["undp-hdr-2023-24"], indicators=wanted)
+        stored = {r[0] for r in store.con.sql("SELECT DISTINCT indicator FROM current").fetchall()}
+        assert stored == {"HDR.hdi", "HDR.le"}
+        assert set(store.indicators()["code"]) == {"HDR.hdi", "HDR.le"}
+        assert report.observations == store.status().current
+        # the same values as a full import of the folder
+        full = Store(":memory:")
+        import_shared(full, shared_data, datasets=["undp-hdr-2023-24"])
+        same = full.observations(indicators=["HDR.hdi", "HDR.le"]).to_pandas()
+        mine = store.observations(indicators=["HDR.hdi", "HDR.le"]).to_pandas()
+        assert same[["economy", "indicator", "year", "value"]].equals(
+            mine[["economy", "indicator", "year", "value"]]
+        )
+        full.close()

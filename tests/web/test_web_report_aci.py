@@ -6,7 +6,6 @@ the PDF, on the real open data (skipped when ../shared/data is absent)."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -142,52 +141,15 @@ def test_pillar_chart_escapes_and_mirrors() -> None:
 
 
 # -- real data ----------------------------------------------------------------------------------
-SHARED = [
-    "wdi-metadata-2020",
-    "wdi-recent",
-    "gapminder-systema-globalis",
-    "undp-hdr-2023-24",
-    "un-egdi-2003-2024",
-    "github-innovation-graph",
-    "owid-ai",
-    "itu-gci-2020",
-    "odin-2022",
-    "sdg-ict-2020",
-    "wgi-2024",
-    "wb-spi-2021",
-    "wb-gtmi-2022",
-]
 
 
 @pytest.fixture(scope="module")
 def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shared open data, only the series the ACI and the gender lens read (~15 s)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from support.aci_store import build_aci_store
 
-    from aibridge.sources.catalog import ingest_batches, read_shared
-
-    codes: set[str] = {"IT.NET.USER.ZS", "NY.GDP.PCAP.PP.KD"}
-    for name in ("aci", "aci_gender"):
-        fw = load_framework(name)
-        codes |= set(fw.source_codes().values())
-        codes |= {i.denominator for i in fw.indicators if i.denominator}
-    wanted = pa.array(sorted(codes))
     db = tmp_path_factory.mktemp("report-real") / "store.duckdb"
-    with Store(db) as store:
-        for name in SHARED:
-            batches = [
-                dataclasses.replace(
-                    b,
-                    observations=b.observations.filter(
-                        pc.is_in(b.observations["indicator"], wanted)
-                    ),
-                    indicators=b.indicators.filter(pc.is_in(b.indicators["code"], wanted)),
-                )
-                for b in read_shared(shared_data, datasets=[name])
-            ]
-            ingest_batches(store, batches)
-    return db
+    return build_aci_store(shared_data, db, extra={"IT.NET.USER.ZS", "NY.GDP.PCAP.PP.KD"})
 
 
 @pytest.mark.shared_data

@@ -47,6 +47,7 @@ from aibridge.errors import DataError, SpecError
 
 __all__ = [
     "EXPERT_INPUTS",
+    "aci_source_codes",
     "OBSERVER_STATES",
     "PILLARS",
     "AciResult",
@@ -96,6 +97,21 @@ EXPERT_INPUTS: tuple[dict[str, Any], ...] = (
         "reference": "TOP500 list (national systems); national AI compute programmes",
     },
 )
+
+
+def aci_source_codes(frameworks: Sequence[str] = ("aci", "aci_gender")) -> set[str]:
+    """Every store indicator code the ACI (and its gender lens) read: the frameworks' source
+    series, their denominators and the expert inputs — e.g. to import only those
+    (``sources.catalog.import_shared(..., indicators=aci_source_codes())``)."""
+    from aibridge.frameworks import load_framework
+
+    codes = {str(e["source"]) for e in EXPERT_INPUTS}
+    for name in frameworks:
+        fw = load_framework(name)
+        codes |= set(fw.source_codes().values())
+        codes |= {i.denominator for i in fw.indicators if i.denominator}
+    return codes
+
 
 _DEFAULT_UNCERTAINTY: dict[str, Any] = {
     "weights": {"distribution": "uniform", "noise": 0.25, "levels": [2, 3]},

@@ -237,9 +237,12 @@ def import_shared(
     progress: ProgressCallback | None = None,
     *,
     datasets: Iterable[str] | None = None,
+    indicators: Iterable[str] | None = None,
 ) -> SharedImportReport:
     """Import every shared-data folder into ``store``, one transaction per folder.
 
+    ``datasets``: only these folders; ``indicators``: only these indicator codes (values and
+    metadata; e.g. the series one framework reads, see ``analysis.aci.aci_source_codes``).
     A folder that fails to import leaves the store as it was before that folder (the store's
     ``ingest_many`` is all-or-nothing) and the error propagates.
     """
@@ -250,6 +253,8 @@ def import_shared(
         if progress is not None:
             progress(name, "reading", index, len(names))
         batches = list(_read_dataset(root, name))
+        if indicators is not None:
+            batches = _only_indicators(batches, indicators)
         if progress is not None:
             progress(name, "writing", index, len(names))
         entry = DatasetImport(dataset=name, batches=len(batches))
@@ -261,3 +266,21 @@ def import_shared(
         if progress is not None:
             progress(name, "done", index + 1, len(names))
     return report
+
+
+def _only_indicators(batches: list[Batch], codes: Iterable[str]) -> list[Batch]:
+    """The batches with only the observations and metadata of ``codes``."""
+    import dataclasses
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pa.array(sorted(set(codes)), pa.string())
+    return [
+        dataclasses.replace(
+            b,
+            observations=b.observations.filter(pc.is_in(b.observations["indicator"], wanted)),
+            indicators=b.indicators.filter(pc.is_in(b.indicators["code"], wanted)),
+        )
+        for b in batches
+    ]
