@@ -47,10 +47,10 @@ from aibridge.errors import DataError, SpecError
 
 __all__ = [
     "EXPERT_INPUTS",
-    "aci_source_codes",
     "OBSERVER_STATES",
     "PILLARS",
     "AciResult",
+    "aci_source_codes",
     "aci_universe",
     "action_map_path",
     "build_aci",

@@ -7,9 +7,9 @@ The nominal build is the engine's ``build_index``; the
 5–95 % rank interval of every economy comes from a Monte Carlo run over the weights (every
 weight times U(0.75, 1.25), 200 replications, fixed seed) aggregated in one vectorised call
 of the engine's ``aggregate_tree`` over a replication axis, cached per framework, year and
-store version. (``analysis.uncertainty.run_uncertainty`` does the same and more, but fails on
-frameworks whose aggregation steps carry ``dat_thresh``, such as the HDI; switch to it once
-that is fixed.) Changing the pillar weights rebuilds the index on the
+store version. (``analysis.uncertainty.run_uncertainty`` does the same and more — weights,
+normalisation, imputation, leave-one-out — and the API uses it for its bands; the rankings
+page keeps this lighter weights-only run.) Changing the pillar weights rebuilds the index on the
 cached panel (pure numpy, a few milliseconds) and shows each economy's rank change.
 """
 
