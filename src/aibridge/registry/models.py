@@ -187,6 +187,9 @@ class Pledge(_Versioned, Base):
     progress_pct: Mapped[float] = mapped_column(Float, default=0.0)
     disbursed: Mapped[float] = mapped_column(Float, default=0.0)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("needs.id", ondelete="SET NULL", name="fk_pledges_need_id_needs"), index=True
+    )
 
 
 class PledgeUpdate(Base):

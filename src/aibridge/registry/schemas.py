@@ -533,6 +533,23 @@ class ProjectPublic(_Out):
 
 # --- pledges ----------------------------------------------------------------------------
 class PledgeCreate(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_id": 1,
+                    "title": "GPU hours for the national AI skills programme",
+                    "amount": 250000,
+                    "currency": "USD",
+                    "areas": [3],
+                    "economies": ["KEN"],
+                    "due_date": "2027-06-30",
+                    "need_id": 1,
+                }
+            ]
+        }
+    )
+
     organisation_id: int
     title: Title
     description: Text = ""
@@ -545,6 +562,9 @@ class PledgeCreate(_In):
     due_date: dt.date | None = None
     status: Literal[PLEDGE_STATUSES] = "pledged"  # type: ignore[valid-type]
     project_id: int | None = None
+    #: the need on the cooperation board the pledge goes towards (with a project too, it
+    #: must be that project's need)
+    need_id: int | None = None
 
 
 class PledgeUpdate(_Patch, of=PledgeCreate, exclude=("organisation_id",)):
@@ -585,6 +605,7 @@ class PledgePublic(_Out):
     progress_pct: float
     disbursed: float
     project_id: int | None
+    need_id: int | None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -8,7 +8,7 @@ transaction. Reads of public records need no actor.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -711,7 +711,7 @@ class Registry:
         actor.require_org(data.organisation_id, "record pledges")
         values = data.model_dump()
         return self._create(
-            actor, _PLEDGE, values, lambda session: self._project_of(session, values)
+            actor, _PLEDGE, values, lambda session: self._pledge_links(session, values)
         )
 
     def update_pledge(
@@ -719,7 +719,15 @@ class Registry:
     ) -> s.PledgePublic:
         data = s.validate(s.PledgeUpdate, data)
         _not_null(data, {"title", "status"})
-        apply = self._setter(_PLEDGE, data, check=self._project_of)
+        fields = self._fields(data)
+
+        def apply(session: Session, row: m.Pledge) -> None:
+            # the links as they will be after the edit (a link left out is kept)
+            links = {k: fields.get(k, getattr(row, k)) for k in ("project_id", "need_id")}
+            self._pledge_links(session, links, changed=fields.keys())
+            for k, v in fields.items():
+                setattr(row, k, v)
+
         return self._update(actor, _PLEDGE, pledge_id, apply, data.version)
 
     def delete_pledge(self, actor: Actor, pledge_id: int) -> None:
@@ -728,17 +736,50 @@ class Registry:
     def get_pledge(self, pledge_id: int) -> s.PledgePublic:
         return self._one(_PLEDGE, pledge_id)
 
-    def _project_of(self, session: Session, fields: dict[str, Any]) -> None:
-        """A pledge's ``project_id``, when given, must be an existing project (404)."""
-        if fields.get("project_id") is not None:
-            self._get(session, m.Project, fields["project_id"])
+    def _pledge_links(
+        self,
+        session: Session,
+        fields: dict[str, Any],
+        *,
+        changed: Iterable[str] = ("project_id", "need_id"),
+    ) -> None:
+        """A pledge's ``project_id``, when given, must be an existing project (404); its
+        ``need_id`` an existing need (422); with both, the project must be recorded as
+        meeting that need (422). ``changed``: the links the write sends (an edit that leaves
+        both links alone is not refused for a project whose need changed since)."""
+        project_id, need_id = fields.get("project_id"), fields.get("need_id")
+        if not {"project_id", "need_id"} & set(changed):
+            return
+        project = None if project_id is None else self._get(session, m.Project, project_id)
+        if need_id is not None and session.get(m.Need, need_id) is None:
+            raise ValidationFailed(
+                f"need_id {need_id} does not exist", field="need_id", rule="exists"
+            )
+        if project is not None and need_id is not None and project.need_id != need_id:
+            towards = f"need {project.need_id}" if project.need_id is not None else "no need"
+            raise ValidationFailed(
+                f"need_id {need_id} does not match project {project_id}, which answers "
+                f"{towards}; pledge towards the project's need, leave need_id out, or link "
+                "the project to this need first",
+                field="need_id",
+                rule="project_need",
+            )
 
     def list_pledges(
-        self, *, organisation_id: int | None = None, economy: str | None = None
+        self,
+        *,
+        organisation_id: int | None = None,
+        economy: str | None = None,
+        need_id: int | None = None,
+        project_id: int | None = None,
     ) -> list[s.PledgePublic]:
         q = select(m.Pledge).order_by(m.Pledge.id)
         if organisation_id is not None:
             q = q.where(m.Pledge.organisation_id == organisation_id)
+        if need_id is not None:
+            q = q.where(m.Pledge.need_id == need_id)
+        if project_id is not None:
+            q = q.where(m.Pledge.project_id == project_id)
         rows = self._all(_PLEDGE, q)
         if economy:
             rows = [r for r in rows if economy.upper() in r.economies]

@@ -350,10 +350,18 @@ def list_pledges(
     registry: RegistryDep,
     organisation_id: OrgFilter = None,
     economy: EconomyFilter = None,
+    need_id: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="Pledges towards this need.")
+    ] = None,
+    project_id: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="Pledges towards this project.")
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[s.PledgePublic]:
-    rows = registry.list_pledges(organisation_id=organisation_id, economy=economy)
+    rows = registry.list_pledges(
+        organisation_id=organisation_id, economy=economy, need_id=need_id, project_id=project_id
+    )
     return Page[s.PledgePublic].model_validate(_page(rows[offset : offset + limit]))
 
 
