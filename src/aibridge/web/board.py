@@ -438,7 +438,10 @@ def _item_page(
     except NotFoundError as exc:
         return _not_found(request, lang, str(exc))
     matches: list[tuple[Any, Any]] = []
+    extra: dict[str, Any] = {}
     if kind == "needs":
+        towards = registry.list_pledges(need_id=item.id)
+        extra = {"pledges": towards, "funding": _funding(towards)}
         try:
             for match in registry.match_offers(item_id, limit=5):
                 matches.append((match, registry.get_offer(match.offer_id)))
@@ -446,9 +449,8 @@ def _item_page(
             matches = []
     session = current_session(request)
     can_edit = kind in EDITABLE and _can_edit(session, item.organisation_id)
-    extra: dict[str, Any] = {}
     if kind == "projects":
-        towards = [p for p in registry.list_pledges() if p.project_id == item.id]
+        towards = registry.list_pledges(project_id=item.id)
         extra = {
             "need": _get_or_none(registry.get_need, item.need_id),
             "offer": _get_or_none(registry.get_offer, item.offer_id),
@@ -458,9 +460,10 @@ def _item_page(
         }
     elif kind == "pledges":
         project = _get_or_none(registry.get_project, item.project_id)
+        need_id = item.need_id if item.need_id is not None else (project and project.need_id)
         extra = {
             "project": project,
-            "need": _get_or_none(registry.get_need, project.need_id if project else None),
+            "need": _get_or_none(registry.get_need, need_id),
             "progress": _progress_rows(registry.list_progress(item.id)),
             "progress_values": progress_values or {"reported_on": dt.date.today().isoformat()},
             "progress_errors": progress_errors or {},
@@ -678,6 +681,7 @@ _PLEDGE_FIELDS: Final = (
     "due_date",
     "status",
     "project_id",
+    "need_id",
 )
 
 
@@ -691,7 +695,7 @@ def _payload(kind: str, form: dict[str, Any], organisation_id: int | None) -> di
             continue
         if name in ("languages", "eligible_economies", "economies"):
             out[name] = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
-        elif name == "project_id":
+        elif name in ("project_id", "need_id"):
             out[name] = int(value) if value.isdigit() else value
         else:
             out[name] = value
@@ -699,8 +703,9 @@ def _payload(kind: str, form: dict[str, Any], organisation_id: int | None) -> di
     out["actions"] = [str(a) for a in form.get("actions", [])]
     if organisation_id is not None:
         out["organisation_id"] = organisation_id
-    elif kind == "pledges" and "project_id" not in out:
-        out["project_id"] = None  # an edit that clears the link
+    elif kind == "pledges":  # an edit that clears a link
+        for link in ("project_id", "need_id"):
+            out.setdefault(link, None)
     if form.get("version"):
         out["version"] = int(str(form["version"])) if str(form["version"]).isdigit() else None
     return out
@@ -751,6 +756,7 @@ def _form_page(
         session=session,
         orgs=_org_names(registry),
         projects=registry.list_projects() if kind == "pledges" else [],
+        needs=_pledge_needs(registry, values) if kind == "pledges" else [],
         countries=sorted(data.countries(), key=lambda e: page.country(e.iso3)),
         area_ids=AREA_IDS,
         action_ids=ACTION_IDS,
@@ -764,6 +770,17 @@ def _form_page(
         }[kind],
         status_label=lambda st: status_label(lang, kind, st),
     )
+
+
+def _pledge_needs(registry: Any, values: dict[str, Any]) -> list[Any]:
+    """The needs a pledge can go towards: the open ones, and the one it names already."""
+    needs = registry.list_needs(status="open")
+    chosen = str(values.get("need_id") or "")
+    if chosen.isdigit() and all(n.id != int(chosen) for n in needs):
+        current = _get_or_none(registry.get_need, int(chosen))
+        if current is not None:
+            needs.append(current)
+    return needs
 
 
 def _project_form_page(
