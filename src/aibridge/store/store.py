@@ -54,11 +54,14 @@ _DATE_LIKE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 _KEY = "economy, indicator, year"
 _IDS = "series_id, year"
 _COLS = ", ".join(RESULT_COLUMNS)
-#: codes (columns ``economy``, ``indicator`` of the relation aliased ``w``) → ``s.series_id``
-_SERIES_JOIN = (
+#: codes (columns ``economy``, ``indicator`` of the relation aliased ``w``) → integer keys
+#: ``k.economy_id``, ``i.indicator_id``, and with ``_SERIES_JOIN`` → ``s.series_id``
+_KEYS_JOIN = (
     "JOIN economy_keys k ON k.economy = w.economy "
-    "JOIN indicator_keys i ON i.indicator = w.indicator "
-    "JOIN series s ON s.economy_id = k.economy_id AND s.indicator_id = i.indicator_id"
+    "JOIN indicator_keys i ON i.indicator = w.indicator"
+)
+_SERIES_JOIN = (
+    f"{_KEYS_JOIN} JOIN series s ON s.economy_id = k.economy_id AND s.indicator_id = i.indicator_id"
 )
 
 
@@ -458,9 +461,16 @@ class Store:
                 origin, vintage_id, origin_id, existed, progress
             )
         else:
-            # nothing stored yet for these indicators: one pass, straight into the history
+            # nothing stored yet for these indicators: one pass, straight into the history;
+            # codes -> integer keys and series ids on the wide rows when there are some
+            keyed = staged.wide_relation or staged.relation
+            econ_list = [
+                r[0] for r in con.execute(f"SELECT DISTINCT economy FROM {keyed}").fetchall()
+            ]
+            self._ensure_keys(econ_list, codes)
+            self._ensure_series(f"SELECT economy, indicator FROM {keyed}")
             if staged.wide_relation:
-                # codes -> integer keys on the wide rows, then one UNPIVOT (columns y<year>)
+                # one UNPIVOT of the year columns (y<year>)
                 wide = staged.wide_relation
                 cols = [
                     r[0]
@@ -469,11 +479,6 @@ class Store:
                         "WHERE regexp_matches(column_name, '^y[0-9]{4}$')"
                     ).fetchall()
                 ]
-                econ_list = [
-                    r[0] for r in con.execute(f"SELECT DISTINCT economy FROM {wide}").fetchall()
-                ]
-                self._ensure_keys(econ_list, codes)
-                self._ensure_series(f"SELECT economy, indicator FROM {wide}")
                 # name the unpivoted columns by the bare year: a plain CAST of the name is
                 # cheaper than substr + CAST on 10 M rows
                 as_year = ", ".join(f'{c} AS "{c[1:]}"' for c in cols)
@@ -486,14 +491,6 @@ class Store:
                 )
                 flagged = False
             else:
-                econ_list = [
-                    r[0]
-                    for r in con.execute(
-                        f"SELECT DISTINCT economy FROM {staged.relation}"
-                    ).fetchall()
-                ]
-                self._ensure_keys(econ_list, codes)
-                self._ensure_series(f"SELECT economy, indicator FROM {staged.relation}")
                 source_sql = (
                     "SELECT s.series_id, w.year, w.value, w.flag "
                     f"FROM {staged.relation} w {_SERIES_JOIN}"
@@ -572,8 +569,7 @@ class Store:
             "INSERT INTO series SELECT CAST(coalesce((SELECT max(series_id) FROM series), 0) "
             "+ row_number() OVER (ORDER BY indicator_id, economy_id) AS INTEGER), economy_id, "
             "indicator_id FROM (SELECT DISTINCT k.economy_id, i.indicator_id FROM "
-            f"({pairs_sql}) p JOIN economy_keys k ON k.economy = p.economy "
-            "JOIN indicator_keys i ON i.indicator = p.indicator) n "
+            f"({pairs_sql}) w {_KEYS_JOIN}) n "
             "WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.economy_id = n.economy_id "
             "AND s.indicator_id = n.indicator_id)"
         )
