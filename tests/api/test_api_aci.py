@@ -19,70 +19,22 @@ from api_support import base_batch
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from aibridge.analysis.aci import EXPERT_INPUTS, build_aci, build_aci_gender
+from aibridge.analysis.aci import build_aci, build_aci_gender
 from aibridge.api import create_app
 from aibridge.api.middleware import Limits
 from aibridge.frameworks import load_framework
 from aibridge.settings import Settings
-from aibridge.sources._base import OBSERVATION_SCHEMA, Batch, Origin, indicator_table
+from aibridge.sources._base import Batch
 from aibridge.store import Store
+from support.aci_synth import ECONOMIES, NO_LENS, SPARSE, YEARS
+from support.aci_synth import aci_batch as synth_aci_batch
 
-ECONOMIES = ("KEN", "NGA", "EGY", "ZAF", "GHA", "FRA", "DEU", "USA", "CHN", "IND", "BRA", "SAU")
-YEARS = range(2013, 2023)
-SPARSE = "GHA"
-NO_LENS = "ZAF"
 BAND_COLUMNS = ("score_p05", "score_p95", "rank_p05", "rank_p95")
 
 
 def aci_batch() -> Batch:
-    """Every source series (and denominator) of the ACI and the gender lens, and the expert
-    inputs: positive values with a per-economy level and a gentle trend."""
-    codes: dict[str, int] = {}
-    used: dict[str, set[str]] = {}
-    for name in ("aci", "aci_gender"):
-        fw = load_framework(name)
-        used[name] = set()
-        for ind in fw.indicators:
-            codes.setdefault(fw.source_codes()[ind.code], ind.direction)
-            used[name].add(fw.source_codes()[ind.code])
-            if ind.denominator:
-                codes.setdefault(ind.denominator, 1)
-                used[name].add(ind.denominator)
-    lens_only = used["aci_gender"] - used["aci"]
-    for e in EXPERT_INPUTS:
-        codes.setdefault(str(e["source"]), int(e["direction"]))
-    rng = np.random.default_rng(11)
-    rows: list[dict[str, object]] = []
-    for j, code in enumerate(sorted(codes)):
-        for i, eco in enumerate(ECONOMIES):
-            if eco == SPARSE and j % 4:
-                continue
-            if eco == NO_LENS and code in lens_only:
-                continue
-            level = 5.0 + 3.0 * ((i * 5 + j) % len(ECONOMIES)) + rng.uniform(0, 2)
-            for year in YEARS:
-                value = level * (1 + 0.04 * (year - 2013)) * (1e6 if code == "HDR.pop_total" else 1)
-                rows.append(
-                    {"economy": eco, "indicator": code, "year": year, "value": value, "flag": None}
-                )
-    return Batch(
-        origin=Origin(
-            source_id="aci-synth",
-            uri="/data/aci.csv",
-            sha256="1" * 64,
-            vintage="2026-11-23",
-            publisher="Test publisher",
-            licence="CC BY-4.0",
-            title="Synthetic ACI inputs",
-        ),
-        observations=pa.Table.from_pylist(rows, schema=OBSERVATION_SCHEMA),
-        indicators=indicator_table(
-            [
-                {"code": c, "name": c, "unit": "", "direction": d, "source": "Synthetic"}
-                for c, d in codes.items()
-            ]
-        ),
-    )
+    """The synthetic ACI inputs of tests/support/aci_synth.py (this file's draw: seed 11)."""
+    return synth_aci_batch(seed=11)
 
 
 def make_app(store: Store) -> FastAPI:

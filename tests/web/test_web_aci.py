@@ -11,74 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import numpy as np
-import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 from webtest_support import fixture_batch, make_app
 
 from aibridge.frameworks import load_framework
-from aibridge.sources._base import OBSERVATION_SCHEMA, Batch, Origin, indicator_table
 from aibridge.store import Store
 from aibridge.web.data import WebData
 from aibridge.web.methodology import builtin_frameworks
-
-ECONOMIES = ("KEN", "NGA", "EGY", "ZAF", "GHA", "FRA", "DEU", "USA", "CHN", "IND", "BRA", "SAU")
-YEARS = range(2013, 2023)
-SPARSE = "GHA"
-NO_LENS = "ZAF"
-
-
-def aci_batch() -> Batch:
-    """Every source series (and denominator) of aci.yaml and aci_gender.yaml, positive values
-    with a per-economy level and a gentle trend."""
-    codes: dict[str, int] = {}
-    used: dict[str, set[str]] = {}
-    for name in ("aci", "aci_gender"):
-        fw = load_framework(builtin_frameworks()[name])
-        used[name] = set()
-        for ind in fw.indicators:
-            codes.setdefault(fw.source_codes()[ind.code], ind.direction)
-            used[name].add(fw.source_codes()[ind.code])
-            if ind.denominator:
-                codes.setdefault(ind.denominator, 1)
-                used[name].add(ind.denominator)
-    lens_only = used["aci_gender"] - used["aci"]
-    from aibridge.analysis.aci import EXPERT_INPUTS
-
-    for e in EXPERT_INPUTS:  # the expert-input series too, so the web build adds them
-        codes.setdefault(str(e["source"]), int(e["direction"]))
-    rng = np.random.default_rng(7)
-    rows: list[dict[str, object]] = []
-    for j, code in enumerate(sorted(codes)):
-        for i, eco in enumerate(ECONOMIES):
-            if eco == SPARSE and j % 4:
-                continue  # too few indicators: 'insufficient data' under the coverage rule
-            if eco == NO_LENS and code in lens_only:
-                continue  # scored by the ACI, not by the gender lens
-            level = 5.0 + 3.0 * ((i * 5 + j) % len(ECONOMIES)) + rng.uniform(0, 2)
-            for year in YEARS:
-                value = level * (1 + 0.04 * (year - 2013)) * (1e6 if code == "HDR.pop_total" else 1)
-                rows.append(
-                    {"economy": eco, "indicator": code, "year": year, "value": value, "flag": None}
-                )
-    obs = pa.Table.from_pylist(rows, schema=OBSERVATION_SCHEMA)
-    indicators = indicator_table(
-        [
-            {"code": c, "name": c, "unit": "", "direction": d, "source": "Synthetic"}
-            for c, d in codes.items()
-        ]
-    )
-    origin = Origin(
-        source_id="aci-synth",
-        uri="/data/aci.csv",
-        sha256="1" * 64,
-        vintage="2026-11-23",
-        publisher="Test publisher",
-        licence="CC BY-4.0",
-        title="Synthetic ACI inputs",
-    )
-    return Batch(origin=origin, observations=obs, indicators=indicators)
+from support.aci_synth import ECONOMIES, NO_LENS, SPARSE, aci_batch
 
 
 @pytest.fixture(scope="module")

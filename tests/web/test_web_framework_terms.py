@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
-from test_web_aci import aci_batch
 from webtest_support import fixture_batch, make_app
 
 from aibridge.analysis.aci import EXPERT_INPUTS, load_action_map
@@ -27,6 +26,7 @@ from aibridge.web.i18n import (
     term_html,
 )
 from aibridge.web.methodology import builtin_frameworks
+from support.aci_synth import aci_batch
 
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from test_web_aci import NO_LENS, SPARSE, aci_batch
 from typer.testing import CliRunner
 from webtest_support import fixture_batch
 
@@ -26,6 +25,7 @@ from aibridge.web.i18n import format_number
 from aibridge.web.methodology import builtin_frameworks
 from aibridge.web.rankings import compute_ranking, pillar_profile
 from aibridge.web.report import build_report, pillar_chart, report_html
+from support.aci_synth import NO_LENS, SPARSE, aci_batch
 
 
 def _text(pdf: bytes) -> str:
